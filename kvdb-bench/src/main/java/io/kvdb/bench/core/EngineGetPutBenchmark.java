@@ -1,0 +1,111 @@
+package io.kvdb.bench.core;
+
+import io.kvdb.core.KvStore;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * get, put and a 90/10 get/put mix over 1M prefilled keys (16-byte keys, 100-byte values), for the
+ * in-memory {@link KvStore} and, in the same run, its baseline: a raw {@link ConcurrentHashMap}
+ * holding the same keys and values (keyed by a content-equality wrapper). The baseline hands out
+ * and keeps references to its arrays; the store copies on the way in and out, as its contract
+ * requires, so a get reads the 100 value bytes that the baseline never touches.
+ *
+ * <pre>
+ * java -jar kvdb-bench/target/benchmarks.jar EngineGetPutBenchmark -t 2
+ * java -cp kvdb-bench/target/benchmarks.jar io.kvdb.bench.Ratios EngineGetPutBenchmark -t 2
+ * </pre>
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+@State(Scope.Benchmark)
+public class EngineGetPutBenchmark {
+  static final int KEYS = 1_000_000;
+
+  @Param({"kvstore", "chm"})
+  public String impl;
+
+  private byte[][] keys;
+  private byte[] value;
+  private KvStore store;
+  private ConcurrentHashMap<EngineData.BytesKey, byte[]> map;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    keys = EngineData.keys(KEYS);
+    value = EngineData.value(1);
+    // Both hold their own copy of every key and a distinct value per key, as data that arrived
+    // over the network would be; lookups use the benchmark's own key arrays.
+    if (impl.equals("kvstore")) {
+      store = KvStore.inMemory();
+      for (int i = 0; i < KEYS; i++) {
+        store.put(keys[i], EngineData.distinctValue(value, i));
+      }
+    } else {
+      map = new ConcurrentHashMap<>();
+      for (int i = 0; i < KEYS; i++) {
+        map.put(new EngineData.BytesKey(keys[i].clone()), EngineData.distinctValue(value, i));
+      }
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  /** A per-thread xorshift cursor over the key indexes. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    private int x = (int) System.nanoTime() | 1;
+
+    int next() {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x & Integer.MAX_VALUE) % KEYS;
+    }
+  }
+
+  @Benchmark
+  public byte[] get(Cursor c) {
+    byte[] k = keys[c.next()];
+    return store != null ? store.get(k) : map.get(new EngineData.BytesKey(k));
+  }
+
+  @Benchmark
+  public Object put(Cursor c) {
+    byte[] k = keys[c.next()];
+    if (store != null) {
+      store.put(k, value);
+      return k;
+    }
+    return map.put(new EngineData.BytesKey(k), value);
+  }
+
+  @Benchmark
+  public Object mixed90get10put(Cursor c) {
+    int i = c.next();
+    return (i % 10 == 0) ? put(c) : get(c);
+  }
+}

@@ -1,0 +1,102 @@
+package io.kvdb.core;
+
+import io.kvdb.core.spi.WriteAheadLog;
+
+/**
+ * Builds a {@link KvStore}. Every setter validates its argument at once and names the bad value.
+ *
+ * <pre>{@code
+ * KvStore store = KvStore.builder()
+ *     .shards(16)
+ *     .wal(SegmentedWal.builder().directory(Path.of("data")).build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>Not thread-safe; build on one thread, then share the store.
+ */
+public final class KvStoreBuilder {
+  /** Redis' limit for one string: 512 MiB. */
+  public static final int DEFAULT_MAX_KEY_SIZE = 512 * 1024 * 1024;
+
+  public static final int DEFAULT_MAX_VALUE_SIZE = 512 * 1024 * 1024;
+  public static final int MAX_SHARDS = 1 << 16;
+
+  private int shards = -1;
+  private WriteAheadLog wal;
+  private int maxKeySize = DEFAULT_MAX_KEY_SIZE;
+  private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
+
+  KvStoreBuilder() {}
+
+  /**
+   * The number of shards: a power of two from 1 to 65536. Default: the smallest power of two that
+   * is at least 4 x {@code Runtime.availableProcessors()}, so that threads rarely meet on one lock.
+   */
+  public KvStoreBuilder shards(int shards) {
+    if (shards < 1 || shards > MAX_SHARDS || Integer.bitCount(shards) != 1) {
+      throw new IllegalArgumentException(
+          "shards must be a power of two from 1 to " + MAX_SHARDS + ", got " + shards);
+    }
+    this.shards = shards;
+    return this;
+  }
+
+  /**
+   * The write-ahead log that makes writes durable. The store opens it (replaying its contents) in
+   * {@link #build()} and closes it in {@link KvStore#close()}. Default: none.
+   */
+  public KvStoreBuilder wal(WriteAheadLog wal) {
+    if (wal == null) {
+      throw new NullPointerException("wal must not be null");
+    }
+    this.wal = wal;
+    return this;
+  }
+
+  /** The largest key accepted, in bytes (default 512 MiB). */
+  public KvStoreBuilder maxKeySize(int bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("maxKeySize must be at least 1 byte, got " + bytes);
+    }
+    this.maxKeySize = bytes;
+    return this;
+  }
+
+  /** The largest value accepted, in bytes (default 512 MiB). */
+  public KvStoreBuilder maxValueSize(int bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("maxValueSize must not be negative, got " + bytes);
+    }
+    this.maxValueSize = bytes;
+    return this;
+  }
+
+  /**
+   * Opens the store, replaying the WAL if there is one.
+   *
+   * @throws java.io.UncheckedIOException if the log cannot be opened or recovered
+   */
+  public KvStore build() {
+    return KvStore.create(this);
+  }
+
+  public int shards() {
+    if (shards > 0) {
+      return shards;
+    }
+    int wanted = Math.max(1, Runtime.getRuntime().availableProcessors() * 4);
+    return wanted <= 1 ? 1 : Math.min(MAX_SHARDS, Integer.highestOneBit(wanted - 1) << 1);
+  }
+
+  public WriteAheadLog wal() {
+    return wal;
+  }
+
+  public int maxKeySize() {
+    return maxKeySize;
+  }
+
+  public int maxValueSize() {
+    return maxValueSize;
+  }
+}

@@ -1,0 +1,40 @@
+package io.kvdb.core.spi;
+
+/**
+ * What a {@link WalRecord} does. The numeric codes are part of the on-disk format and never change;
+ * new types take new codes.
+ */
+public enum RecordType {
+  /** Set key to value (with an optional absolute expiry). */
+  PUT((byte) 1),
+  /** Remove key. */
+  DELETE((byte) 2),
+  /** Remove every key (FLUSHALL). Key and value are empty. */
+  CLEAR((byte) 3);
+
+  private static final RecordType[] BY_CODE = new RecordType[4];
+
+  static {
+    for (RecordType t : values()) {
+      BY_CODE[t.code] = t;
+    }
+  }
+
+  private final byte code;
+
+  RecordType(byte code) {
+    this.code = code;
+  }
+
+  /** The byte stored on disk and on the wire. */
+  public byte code() {
+    return code;
+  }
+
+  /**
+   * @return the type with this code, or null when the code is unknown
+   */
+  public static RecordType fromCode(byte code) {
+    return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+  }
+}

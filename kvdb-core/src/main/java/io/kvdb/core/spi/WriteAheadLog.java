@@ -1,0 +1,108 @@
+package io.kvdb.core.spi;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The durability SPI: a log of {@link WalRecord}s that a {@link io.kvdb.core.KvStore} writes before
+ * it acknowledges a change. An implementation is owned by exactly one store, which calls {@link
+ * #open} once, then {@link #append} for every accepted change, then {@link #close}.
+ *
+ * <h2>What the store guarantees</h2>
+ *
+ * <ul>
+ *   <li>An operation that is rejected (bad argument, over a limit, store closed) is never handed to
+ *       the log.
+ *   <li>{@link #append} is called while the store holds the lock that orders writes to the record's
+ *       key, and the change is applied in memory under the same lock. So for any one key, memory
+ *       order equals LSN order.
+ * </ul>
+ *
+ * <h2>What an implementation guarantees</h2>
+ *
+ * <ul>
+ *   <li>{@link #append} assigns the next LSN (contiguous, starting after {@link #lastLsn()}), and
+ *       records reach the log in LSN order.
+ *   <li>The returned future completes only once the record is durable under the log's policy, and
+ *       futures complete in LSN order. After a write or fsync failure every pending and later
+ *       future fails and no further record is accepted.
+ *   <li>{@link #append} never blocks on I/O: it runs under the store's shard lock.
+ * </ul>
+ *
+ * <h2>Replication</h2>
+ *
+ * A replication source reads history with {@link #openCursor} and learns of new records through
+ * {@link #addListener}; a replica writes records received from a master with {@link #appendAt},
+ * keeping their original LSNs.
+ *
+ * <p>Thread safety: every method may be called from any thread.
+ */
+public interface WriteAheadLog extends AutoCloseable {
+
+  /**
+   * Recovers the log: loads the newest snapshot and replays every later record into {@code state},
+   * then accepts appends. The log keeps {@code state} to take snapshots later.
+   *
+   * @return what recovery did
+   * @throws IOException if the log cannot be read, or is corrupt before its tail
+   */
+  RecoveryReport open(StoreState state) throws IOException;
+
+  /**
+   * Assigns the next LSN to a record and queues it for writing.
+   *
+   * @return a future that completes when the record is durable under the log's policy
+   * @throws IllegalStateException if the log is closed or has failed
+   */
+  CompletableFuture<Void> append(RecordType type, byte[] key, byte[] value, long expireAtMillis);
+
+  /**
+   * Queues a record that already has its LSN (a replica applying its master's log).
+   *
+   * @throws IllegalArgumentException if {@code record.lsn()} is not {@code lastLsn() + 1}
+   * @throws IllegalStateException if the log is closed or has failed
+   */
+  CompletableFuture<Void> appendAt(WalRecord record);
+
+  /** The LSN of the last record appended (0 when the log is empty). */
+  long lastLsn();
+
+  /** The highest LSN known durable under the log's policy. */
+  long durableLsn();
+
+  /** A future that completes when every record up to {@code lsn} is durable. */
+  CompletableFuture<Void> whenDurable(long lsn);
+
+  /**
+   * Opens a cursor over the records from {@code fromLsn} on, as far as they have been written.
+   *
+   * @throws HistoryUnavailableException if records from {@code fromLsn} have been compacted away
+   */
+  LogCursor openCursor(long fromLsn) throws IOException;
+
+  /** Registers a listener told the LSN of each durable group of records, on the log's thread. */
+  void addListener(DurableListener listener);
+
+  /** Removes a listener registered with {@link #addListener}. */
+  void removeListener(DurableListener listener);
+
+  /**
+   * Asks the log to keep its history from the LSN {@code fromLsn} reports (read at each compaction)
+   * for a replica that still needs it. A log may bound what it keeps by size, so a replica that
+   * falls too far behind still meets {@link HistoryUnavailableException}. Closing the handle
+   * releases the hold. The default keeps nothing.
+   */
+  default AutoCloseable retainHistory(java.util.function.LongSupplier fromLsn) {
+    return () -> {};
+  }
+
+  /** Writes, fsyncs and closes every file; completes or fails every pending future. Idempotent. */
+  @Override
+  void close() throws IOException;
+
+  /** Told when records up to an LSN are durable. Must return quickly and never block. */
+  @FunctionalInterface
+  interface DurableListener {
+    void durableUpTo(long lsn);
+  }
+}

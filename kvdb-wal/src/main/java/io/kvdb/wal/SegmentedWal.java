@@ -1,0 +1,365 @@
+package io.kvdb.wal;
+
+import io.kvdb.core.spi.LogCursor;
+import io.kvdb.core.spi.RecordType;
+import io.kvdb.core.spi.RecoveryReport;
+import io.kvdb.core.spi.StoreState;
+import io.kvdb.core.spi.WalRecord;
+import io.kvdb.core.spi.WriteAheadLog;
+import io.kvdb.wal.internal.GroupCommitter;
+import io.kvdb.wal.internal.SegmentCursor;
+import io.kvdb.wal.internal.WalLoader;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A segmented, checksummed, group-committed write-ahead log in one directory.
+ *
+ * <pre>{@code
+ * KvStore store = KvStore.builder()
+ *     .wal(SegmentedWal.builder().directory(Path.of("data")).fsync(FsyncPolicy.ALWAYS).build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>Files: segments named by their first LSN ({@code 00000000000000000001.wal}), snapshots by the
+ * LSN they cover ({@code 00000000000000052000.snap}), and a {@code LOCK} file held while the log is
+ * open, so two stores can never use one directory at once. Formats: {@code docs/file-format.md}.
+ *
+ * <p>Opening recovers: newest snapshot, then the segments after it; a torn tail is truncated, other
+ * damage refuses to open naming the file and offset. Once the log has grown by {@code
+ * snapshotThreshold} bytes since the last snapshot, a snapshot is written in the background while
+ * writes go on, and the segments it covers are deleted, so disk use and restart time stay bounded.
+ *
+ * <p>Thread-safe.
+ */
+public final class SegmentedWal implements WriteAheadLog {
+  private static final Logger log = LoggerFactory.getLogger(SegmentedWal.class);
+
+  private final WalOptions options;
+  private final String name;
+  private final ConcurrentSkipListMap<Long, Path> segments = new ConcurrentSkipListMap<>();
+  private FileChannel lockChannel;
+  private FileLock lock;
+  private volatile GroupCommitter committer;
+  private Compactor compactor;
+  private boolean closed;
+
+  private SegmentedWal(WalOptions options) {
+    this.options = options;
+    this.name =
+        options.directory().getFileName() == null
+            ? "/"
+            : options.directory().getFileName().toString();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public synchronized RecoveryReport open(StoreState state) throws IOException {
+    if (committer != null || closed) {
+      throw new IllegalStateException("the log in " + options.directory() + " was already opened");
+    }
+    Path dir = options.directory();
+    Files.createDirectories(dir);
+    acquireLock(dir);
+    try {
+      WalLoader.Loaded loaded = WalLoader.load(dir, state, options.truncateCorruption(), name);
+      segments.putAll(loaded.segments());
+      compactor =
+          new Compactor(
+              options, name, segments, state, loaded.snapshotLsn(), loaded.bytesAfterSnapshot());
+      committer =
+          new GroupCommitter(
+              name,
+              dir,
+              loaded.active(),
+              loaded.lastLsn(),
+              options.fsync(),
+              options.batchSize(),
+              options.batchTimeout().toNanos(),
+              options.segmentSize(),
+              compactor);
+      compactor.attach(committer);
+      RecoveryReport r = loaded.report();
+      log.info(
+          "[wal {}] recovered in {} ms: snapshot at LSN {} ({} entries), {} records replayed, {} bytes truncated, last LSN {}",
+          name,
+          r.took().toMillis(),
+          r.snapshotLsn(),
+          r.snapshotEntries(),
+          r.recordsReplayed(),
+          r.bytesTruncated(),
+          r.lastLsn());
+      return r;
+    } catch (IOException | RuntimeException e) {
+      releaseLock();
+      throw e;
+    }
+  }
+
+  private void acquireLock(Path dir) throws IOException {
+    Path lockFile = dir.resolve(io.kvdb.wal.internal.WalFileNames.LOCK_FILE);
+    lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      lock = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      lockChannel.close();
+      throw new IOException(
+          "the WAL directory "
+              + dir.toAbsolutePath()
+              + " is already in use by another store (lock file "
+              + lockFile.toAbsolutePath()
+              + " is held)");
+    }
+  }
+
+  private void releaseLock() throws IOException {
+    if (lock != null) {
+      lock.release();
+      lock = null;
+    }
+    if (lockChannel != null) {
+      lockChannel.close();
+      lockChannel = null;
+    }
+  }
+
+  private GroupCommitter committer() {
+    GroupCommitter c = committer;
+    if (c == null) {
+      throw new IllegalStateException("the write-ahead log is not open");
+    }
+    return c;
+  }
+
+  @Override
+  public CompletableFuture<Void> append(
+      RecordType type, byte[] key, byte[] value, long expireAtMillis) {
+    return committer().append(type, key, value, expireAtMillis);
+  }
+
+  @Override
+  public CompletableFuture<Void> appendAt(WalRecord record) {
+    return committer().appendAt(record);
+  }
+
+  @Override
+  public long lastLsn() {
+    return committer().lastLsn();
+  }
+
+  @Override
+  public long durableLsn() {
+    return committer().durableLsn();
+  }
+
+  @Override
+  public CompletableFuture<Void> whenDurable(long lsn) {
+    return committer().whenDurable(lsn);
+  }
+
+  @Override
+  public LogCursor openCursor(long fromLsn) throws IOException {
+    GroupCommitter c = committer();
+    return new SegmentCursor(segments, c::durableLsn, fromLsn);
+  }
+
+  @Override
+  public void addListener(DurableListener listener) {
+    committer().addListener(listener);
+  }
+
+  @Override
+  public void removeListener(DurableListener listener) {
+    committer().removeListener(listener);
+  }
+
+  @Override
+  public AutoCloseable retainHistory(java.util.function.LongSupplier fromLsn) {
+    committer();
+    return compactor.retain(fromLsn);
+  }
+
+  /**
+   * Writes a snapshot now (in the background) and deletes the segments it covers.
+   *
+   * @return completes with the snapshot's LSN when it is published (or with the current snapshot's
+   *     LSN when nothing was written since)
+   */
+  public CompletableFuture<Long> snapshot() {
+    committer();
+    return compactor.snapshotNow();
+  }
+
+  /** The failure that stopped the log, or null while it is healthy. */
+  public Throwable failure() {
+    return committer().failure();
+  }
+
+  /** The directory this log lives in. */
+  public Path directory() {
+    return options.directory();
+  }
+
+  /** The options this log was built with. */
+  public WalOptions options() {
+    return options;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (committer == null) {
+      return;
+    }
+    try {
+      compactor.close();
+      if (!committer.close(TimeUnit.SECONDS.toMillis(30))) {
+        log.error("[wal {}] writer did not finish within 30 s", name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while closing the write-ahead log", e);
+    } finally {
+      releaseLock();
+    }
+    Throwable failure = committer.failure();
+    if (failure != null) {
+      throw new IOException("the write-ahead log had failed: " + failure, failure);
+    }
+    log.info("[wal {}] closed at LSN {}", name, committer.lastLsn());
+  }
+
+  /** Builds a {@link SegmentedWal}; every setter rejects a bad value at once, naming it. */
+  public static final class Builder {
+    private Path directory;
+    private FsyncPolicy fsync = FsyncPolicy.ALWAYS;
+    private int batchSize = WalOptions.DEFAULT_BATCH_SIZE;
+    private Duration batchTimeout = WalOptions.DEFAULT_BATCH_TIMEOUT;
+    private long segmentSize = WalOptions.DEFAULT_SEGMENT_SIZE;
+    private long snapshotThreshold = WalOptions.DEFAULT_SNAPSHOT_THRESHOLD;
+    private long maxRetainedBytes = WalOptions.DEFAULT_MAX_RETAINED_BYTES;
+    private boolean truncateCorruption;
+
+    private Builder() {}
+
+    /** The directory for segments and snapshots (created if missing). Required. */
+    public Builder directory(Path directory) {
+      if (directory == null) {
+        throw new NullPointerException("directory must not be null");
+      }
+      this.directory = directory;
+      return this;
+    }
+
+    /** When to fsync; default {@link FsyncPolicy#ALWAYS}. */
+    public Builder fsync(FsyncPolicy fsync) {
+      if (fsync == null) {
+        throw new NullPointerException("fsync must not be null");
+      }
+      this.fsync = fsync;
+      return this;
+    }
+
+    /** The most records one group write holds (1 to 1,000,000; default 1024). */
+    public Builder batchSize(int batchSize) {
+      if (batchSize < 1 || batchSize > 1_000_000) {
+        throw new IllegalArgumentException("batchSize must be from 1 to 1000000, got " + batchSize);
+      }
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * How long a group keeps taking records that are still arriving (0 to 1 s; default 1 ms). A
+     * group is never held back when nothing else is queued.
+     */
+    public Builder batchTimeout(Duration batchTimeout) {
+      if (batchTimeout == null
+          || batchTimeout.isNegative()
+          || batchTimeout.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new IllegalArgumentException(
+            "batchTimeout must be from 0 to 1s, got " + batchTimeout);
+      }
+      this.batchTimeout = batchTimeout;
+      return this;
+    }
+
+    /** Rotate to a new segment file at this many bytes (4 KiB to 1 GiB; default 64 MiB). */
+    public Builder segmentSize(long bytes) {
+      if (bytes < 4096 || bytes > (1L << 30)) {
+        throw new IllegalArgumentException(
+            "segmentSize must be from 4096 to 1073741824 bytes, got " + bytes);
+      }
+      this.segmentSize = bytes;
+      return this;
+    }
+
+    /**
+     * Take a snapshot once the log has grown by this many bytes since the last one (0 = only on
+     * demand; default 256 MiB).
+     */
+    public Builder snapshotThreshold(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("snapshotThreshold must not be negative, got " + bytes);
+      }
+      this.snapshotThreshold = bytes;
+      return this;
+    }
+
+    /**
+     * The most bytes of compacted segments kept for replicas that still need them (default 1 GiB).
+     */
+    public Builder maxRetainedBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxRetainedBytes must not be negative, got " + bytes);
+      }
+      this.maxRetainedBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Allow recovery to truncate the log at mid-log corruption, losing every record from there on.
+     * Off by default: corruption before the tail refuses to open. An operator's last resort.
+     */
+    public Builder truncateCorruption(boolean allow) {
+      this.truncateCorruption = allow;
+      return this;
+    }
+
+    public SegmentedWal build() {
+      if (directory == null) {
+        throw new IllegalStateException("directory is required");
+      }
+      return new SegmentedWal(
+          new WalOptions(
+              directory,
+              fsync,
+              batchSize,
+              batchTimeout,
+              segmentSize,
+              snapshotThreshold,
+              maxRetainedBytes,
+              truncateCorruption));
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package io.kvdb.wal.internal;
+
+import io.kvdb.core.spi.HistoryUnavailableException;
+import io.kvdb.core.spi.LogCursor;
+import io.kvdb.core.spi.WalRecord;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Reads records from segment files, from an LSN on, up to the durable LSN: the cursor a replication
+ * source streams from. It reads the files, never the writer's memory, so it costs the writer
+ * nothing. A segment that compaction deleted after the cursor opened it stays readable (the open
+ * descriptor keeps it); one deleted before yields {@link HistoryUnavailableException}.
+ *
+ * <p>Not thread-safe.
+ */
+public final class SegmentCursor implements LogCursor {
+  private final NavigableMap<Long, Path> segments;
+  private final LongSupplier durableLsn;
+  private long nextLsn;
+  private SegmentReader reader;
+
+  public SegmentCursor(NavigableMap<Long, Path> segments, LongSupplier durableLsn, long fromLsn)
+      throws IOException {
+    this.segments = segments;
+    this.durableLsn = durableLsn;
+    this.nextLsn = fromLsn;
+    Map.Entry<Long, Path> first = segments.firstEntry();
+    if (first == null || first.getKey() > fromLsn) {
+      throw new HistoryUnavailableException(
+          fromLsn, first == null ? durableLsn.getAsLong() + 1 : first.getKey());
+    }
+  }
+
+  @Override
+  public WalRecord next() throws IOException {
+    while (nextLsn <= durableLsn.getAsLong()) {
+      if (reader == null) {
+        open(segments.floorEntry(nextLsn));
+      }
+      WalRecord r = reader.next();
+      if (r == null) {
+        Map.Entry<Long, Path> following = segments.higherEntry(reader.firstLsn());
+        if (following == null || following.getKey() > nextLsn) {
+          return null; // written but not yet visible here: try again later
+        }
+        reader.close();
+        reader = null;
+        open(following);
+        continue;
+      }
+      if (r.lsn() < nextLsn) {
+        continue;
+      }
+      nextLsn = r.lsn() + 1;
+      return r;
+    }
+    return null;
+  }
+
+  private void open(Map.Entry<Long, Path> segment) throws IOException {
+    if (segment == null) {
+      Map.Entry<Long, Path> first = segments.firstEntry();
+      throw new HistoryUnavailableException(nextLsn, first == null ? nextLsn : first.getKey());
+    }
+    try {
+      reader = new SegmentReader(segment.getValue());
+    } catch (NoSuchFileException e) {
+      Map.Entry<Long, Path> first = segments.firstEntry();
+      throw new HistoryUnavailableException(nextLsn, first == null ? nextLsn : first.getKey());
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (reader != null) {
+      reader.close();
+      reader = null;
+    }
+  }
+}

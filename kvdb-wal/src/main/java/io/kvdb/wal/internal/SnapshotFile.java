@@ -1,0 +1,198 @@
+package io.kvdb.wal.internal;
+
+import io.kvdb.core.spi.StoreState;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * A snapshot of the whole store as of an LSN (big-endian):
+ *
+ * <pre>
+ * header (32 bytes): magic "KVSN" (0x4B56534E) | version 1 | lsn (8) | reserved (12) | crc32c of [0,28)
+ * entries, each:     keyLength (4) | valueLength (4) | expireAtMillis (8) | key | value
+ * trailer:           0xFFFFFFFF (4) | entryCount (8) | crc32c of all entry bytes (4)
+ * </pre>
+ *
+ * Written to {@code <lsn>.snap.tmp}, fsynced, renamed to {@code <lsn>.snap}, then the directory is
+ * fsynced: a snapshot under its final name is always complete. A snapshot taken while writes flow
+ * holds every write up to its LSN and possibly some later ones; replaying the log after its LSN
+ * over it is exact because records are idempotent.
+ */
+public final class SnapshotFile {
+  static final int MAGIC = 0x4B56534E;
+  static final int VERSION = 1;
+  private static final int END_MARKER = 0xFFFFFFFF;
+
+  private SnapshotFile() {}
+
+  /** What a write produced. */
+  public record Written(Path file, long lsn, long entries, long bytes) {}
+
+  /**
+   * Writes a snapshot of {@code state} as of {@code lsn} into {@code dir}.
+   *
+   * @param cancelled checked between entries; a cancelled snapshot leaves no file behind
+   */
+  public static Written write(
+      Path dir,
+      long lsn,
+      StoreState state,
+      java.util.function.BooleanSupplier cancelled,
+      BeforePublish beforePublish)
+      throws IOException {
+    Path tmp = dir.resolve(WalFileNames.snapshotName(lsn) + WalFileNames.TMP_SUFFIX);
+    Path fin = dir.resolve(WalFileNames.snapshotName(lsn));
+    Files.deleteIfExists(tmp);
+    long[] count = {0};
+    try (FileChannel ch =
+        FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer header = headerFor(lsn);
+      while (header.hasRemaining()) {
+        ch.write(header);
+      }
+      CRC32C crc = new CRC32C();
+      DataOutputStream out =
+          new DataOutputStream(
+              new CheckedOutputStream(
+                  new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20), crc));
+      IOException[] error = {null};
+      state.snapshot(
+          (key, value, expireAt) -> {
+            if (error[0] != null || cancelled.getAsBoolean()) {
+              return;
+            }
+            try {
+              out.writeInt(key.length);
+              out.writeInt(value.length);
+              out.writeLong(expireAt);
+              out.write(key);
+              out.write(value);
+              count[0]++;
+            } catch (IOException e) {
+              error[0] = e;
+            }
+          });
+      if (error[0] != null) {
+        throw error[0];
+      }
+      if (cancelled.getAsBoolean()) {
+        out.close();
+        Files.deleteIfExists(tmp);
+        return null;
+      }
+      int entriesCrc = (int) crc.getValue();
+      out.writeInt(END_MARKER);
+      out.writeLong(count[0]);
+      out.writeInt(entriesCrc);
+      out.flush();
+      ch.force(true);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    try {
+      beforePublish.run();
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    Files.move(tmp, fin, StandardCopyOption.ATOMIC_MOVE);
+    Fsync.directory(dir);
+    return new Written(fin, lsn, count[0], Files.size(fin));
+  }
+
+  private static java.nio.ByteBuffer headerFor(long lsn) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(SegmentHeader.SIZE);
+    b.putInt(MAGIC).putInt(VERSION).putLong(lsn);
+    b.putInt(SegmentHeader.SIZE - 4, RecordCodec.crc(b, 0, SegmentHeader.SIZE - 4));
+    b.position(0).limit(SegmentHeader.SIZE);
+    return b;
+  }
+
+  /** Runs after the snapshot is on disk and before it is published under its final name. */
+  @FunctionalInterface
+  public interface BeforePublish {
+    void run() throws IOException;
+  }
+
+  /** Receives loaded entries. */
+  @FunctionalInterface
+  public interface Loader {
+    void entry(byte[] key, byte[] value, long expireAt);
+  }
+
+  /**
+   * Reads a snapshot, handing each entry to {@code loader}, and checks its checksum.
+   *
+   * @return the number of entries
+   * @throws CorruptLogException if the file is damaged
+   */
+  public static long read(Path file, long expectedLsn, Loader loader) throws IOException {
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+      byte[] header = raw.readNBytes(SegmentHeader.SIZE);
+      java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(header);
+      if (header.length < SegmentHeader.SIZE
+          || h.getInt(0) != MAGIC
+          || RecordCodec.crc(h, 0, SegmentHeader.SIZE - 4) != h.getInt(SegmentHeader.SIZE - 4)) {
+        throw new CorruptLogException(file, 0, "damaged snapshot header");
+      }
+      if (h.getInt(4) != VERSION) {
+        throw new CorruptLogException(file, 4, "unsupported snapshot version " + h.getInt(4));
+      }
+      if (h.getLong(8) != expectedLsn) {
+        throw new CorruptLogException(file, 8, "snapshot LSN does not match its file name");
+      }
+      CRC32C crc = new CRC32C();
+      DataInputStream in = new DataInputStream(raw);
+      byte[] fixed = new byte[16];
+      java.nio.ByteBuffer f = java.nio.ByteBuffer.wrap(fixed);
+      long offset = SegmentHeader.SIZE;
+      long count = 0;
+      try {
+        while (true) {
+          in.readFully(fixed, 0, 4);
+          if (f.getInt(0) == END_MARKER) {
+            long storedCount = in.readLong();
+            int storedCrc = in.readInt();
+            if (storedCount != count || storedCrc != (int) crc.getValue()) {
+              throw new CorruptLogException(file, offset, "snapshot checksum mismatch");
+            }
+            return count;
+          }
+          in.readFully(fixed, 4, 12);
+          int keyLength = f.getInt(0);
+          int valueLength = f.getInt(4);
+          long expireAt = f.getLong(8);
+          if (keyLength < 0 || valueLength < 0 || keyLength > 1 << 30 || valueLength > 1 << 30) {
+            throw new CorruptLogException(file, offset, "invalid snapshot entry lengths");
+          }
+          byte[] key = new byte[keyLength];
+          byte[] value = new byte[valueLength];
+          in.readFully(key);
+          in.readFully(value);
+          crc.update(fixed, 0, 16);
+          crc.update(key);
+          crc.update(value);
+          loader.entry(key, value, expireAt);
+          count++;
+          offset += 16L + keyLength + valueLength;
+        }
+      } catch (EOFException e) {
+        throw new CorruptLogException(file, offset, "snapshot cut short");
+      }
+    }
+  }
+}

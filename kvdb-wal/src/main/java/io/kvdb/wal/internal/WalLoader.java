@@ -1,0 +1,238 @@
+package io.kvdb.wal.internal;
+
+import io.kvdb.core.spi.RecoveryReport;
+import io.kvdb.core.spi.StoreState;
+import io.kvdb.core.spi.WalRecord;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recovers a WAL directory on open, in passes:
+ *
+ * <ol>
+ *   <li>Delete {@code .tmp} files (unfinished snapshots).
+ *   <li>Load the newest snapshot, if any; its LSN is S.
+ *   <li>Replay segments in LSN order from the one holding S+1, checking that LSNs are contiguous
+ *       within and across segments. Segments wholly at or below S are not read.
+ *   <li>A bad record in the last segment with no valid record after it is a torn write: truncate
+ *       there, log one WARN with file, offset and bytes dropped. A bad record anywhere else is
+ *       corruption: refuse to open, naming file and offset (unless truncation was explicitly
+ *       allowed, which drops everything from that point).
+ *   <li>Reopen the last segment for appending, or start a new one.
+ * </ol>
+ *
+ * A snapshot is published only after every record it may contain was durable, but with fsync
+ * NEVER/EVERYSEC a power cut can still leave the log ending below S; then appends continue in a new
+ * segment at S+1 rather than leaving an LSN gap inside a segment.
+ */
+public final class WalLoader {
+  private static final Logger log = LoggerFactory.getLogger(WalLoader.class);
+
+  private WalLoader() {}
+
+  /** The recovered log, ready to append to. */
+  public record Loaded(
+      RecoveryReport report,
+      ActiveSegment active,
+      long lastLsn,
+      TreeMap<Long, Path> segments,
+      long snapshotLsn,
+      long bytesAfterSnapshot) {}
+
+  public static Loaded load(Path dir, StoreState state, boolean truncateCorruption, String name)
+      throws IOException {
+    long start = System.nanoTime();
+    TreeMap<Long, Path> segments = new TreeMap<>();
+    TreeMap<Long, Path> snapshots = new TreeMap<>();
+    List<Path> temporary = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      files.forEach(
+          p -> {
+            if (WalFileNames.isTemporary(p)) {
+              temporary.add(p);
+            } else if (WalFileNames.isSegment(p)) {
+              segments.put(WalFileNames.lsnOf(p), p);
+            } else if (WalFileNames.isSnapshot(p)) {
+              snapshots.put(WalFileNames.lsnOf(p), p);
+            }
+          });
+    }
+    for (Path p : temporary) {
+      Files.deleteIfExists(p);
+      log.info("[wal {}] removed unfinished file {}", name, p.getFileName());
+    }
+    if (!temporary.isEmpty()) {
+      Fsync.directory(dir);
+    }
+
+    long snapLsn = 0;
+    long snapEntries = 0;
+    if (!snapshots.isEmpty()) {
+      Map.Entry<Long, Path> newest = snapshots.lastEntry();
+      long lsn = newest.getKey();
+      snapEntries =
+          SnapshotFile.read(
+              newest.getValue(),
+              lsn,
+              (k, v, exp) ->
+                  state.apply(new WalRecord(lsn, io.kvdb.core.spi.RecordType.PUT, k, v, exp)));
+      snapLsn = lsn;
+    }
+
+    Long floor = segments.floorKey(snapLsn + 1);
+    if (floor == null && !segments.isEmpty()) {
+      Path first = segments.firstEntry().getValue();
+      throw new CorruptLogException(
+          first,
+          0,
+          "LSN gap: the log starts at LSN "
+              + segments.firstKey()
+              + " but "
+              + (snapLsn == 0 ? "there is no snapshot" : "the snapshot ends at LSN " + snapLsn));
+    }
+    long replayed = 0;
+    long truncated = 0;
+    long bytesAfterSnapshot = 0;
+    long lastLsn = snapLsn;
+    long lastSegmentEnd = -1;
+    long lastSegmentLast = -1;
+    List<Long> order =
+        floor == null ? List.of() : new ArrayList<>(segments.tailMap(floor, true).keySet());
+    for (int i = 0; i < order.size(); i++) {
+      long nameLsn = order.get(i);
+      Path file = segments.get(nameLsn);
+      boolean isLast = i == order.size() - 1;
+      SegmentReader reader;
+      try {
+        reader = new SegmentReader(file);
+      } catch (CorruptLogException e) {
+        if (isLast && Files.size(file) <= SegmentHeader.SIZE) {
+          // Crash while creating the segment, before anything was written to it.
+          Files.delete(file);
+          Fsync.directory(dir);
+          segments.remove(nameLsn);
+          log.warn(
+              "[wal {}] removed incomplete new segment {} ({})",
+              name,
+              file.getFileName(),
+              e.getMessage());
+          break;
+        }
+        throw e;
+      }
+      try (reader) {
+        if (reader.firstLsn() != nameLsn) {
+          throw new CorruptLogException(
+              file,
+              8,
+              "segment header names LSN " + reader.firstLsn() + ", its file name " + nameLsn);
+        }
+        if (i > 0 && nameLsn != lastLsn + 1) {
+          throw new CorruptLogException(
+              file, 0, "LSN gap: the log before this segment ends at LSN " + lastLsn);
+        }
+        long segLast = nameLsn - 1;
+        while (true) {
+          long at = reader.validEnd();
+          WalRecord r = reader.next();
+          if (r == null) {
+            break;
+          }
+          if (r.lsn() != segLast + 1) {
+            throw new CorruptLogException(
+                file,
+                at,
+                "LSN gap: record has LSN " + r.lsn() + " where " + (segLast + 1) + " was expected");
+          }
+          segLast = r.lsn();
+          if (r.lsn() > snapLsn) {
+            state.apply(r);
+            replayed++;
+          }
+        }
+        if (reader.problem() != null) {
+          long at = reader.validEnd();
+          long size = reader.fileSize();
+          boolean torn = isLast && !reader.validRecordAfter(at, segLast);
+          if (!torn && !truncateCorruption) {
+            throw new CorruptLogException(
+                file,
+                at,
+                reader.problem()
+                    + (isLast ? ", with valid records after it" : " in a sealed segment")
+                    + " (open with truncation allowed to drop the log from here)");
+          }
+          truncate(file, at);
+          truncated += size - at;
+          if (torn) {
+            log.warn(
+                "[wal {}] torn tail in {} at offset {}: dropped {} bytes ({})",
+                name,
+                file.getFileName(),
+                at,
+                size - at,
+                reader.problem());
+          } else {
+            log.error(
+                "[wal {}] CORRUPTION in {} at offset {} ({}): truncation allowed, dropping {} bytes and every later segment",
+                name,
+                file.getFileName(),
+                at,
+                reader.problem(),
+                size - at);
+            for (int j = i + 1; j < order.size(); j++) {
+              Path later = segments.remove(order.get(j));
+              truncated += Files.size(later);
+              Files.delete(later);
+            }
+            Fsync.directory(dir);
+            isLast = true;
+          }
+        }
+        bytesAfterSnapshot += reader.validEnd();
+        lastLsn = Math.max(snapLsn, segLast);
+        lastSegmentEnd = reader.validEnd();
+        lastSegmentLast = segLast;
+        if (isLast) {
+          break;
+        }
+      }
+    }
+
+    ActiveSegment active;
+    if (!segments.isEmpty() && lastSegmentLast == lastLsn && lastSegmentEnd >= 0) {
+      Map.Entry<Long, Path> tail = segments.lastEntry();
+      active = ActiveSegment.reopen(tail.getValue(), tail.getKey(), lastSegmentEnd);
+    } else {
+      active = ActiveSegment.create(dir, lastLsn + 1);
+      segments.put(lastLsn + 1, active.file());
+    }
+    RecoveryReport report =
+        new RecoveryReport(
+            snapLsn,
+            snapEntries,
+            replayed,
+            lastLsn,
+            truncated,
+            Duration.ofNanos(System.nanoTime() - start));
+    return new Loaded(report, active, lastLsn, segments, snapLsn, bytesAfterSnapshot);
+  }
+
+  private static void truncate(Path file, long size) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.truncate(size);
+      ch.force(true);
+    }
+  }
+}
