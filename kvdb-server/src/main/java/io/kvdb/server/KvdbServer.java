@@ -1,0 +1,214 @@
+package io.kvdb.server;
+
+import io.kvdb.core.KvStore;
+import io.kvdb.core.KvStoreBuilder;
+import io.kvdb.server.command.ServerContext;
+import io.kvdb.server.config.ServerConfig;
+import io.kvdb.server.netty.KvdbChannelInitializer;
+import io.kvdb.wal.FsyncPolicy;
+import io.kvdb.wal.SegmentedWal;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's lifecycle: opens the store (replaying its WAL), binds the port, and shuts down in
+ * order. Wiring only; commands live in {@code io.kvdb.server.command}, the protocol in {@code
+ * io.kvdb.server.netty}.
+ *
+ * <p>Shutdown: stop accepting, stop reading, wait (up to the graceful timeout) for in-flight
+ * replies (writes waiting for their fsync), close the clients, then flush, fsync and close the WAL,
+ * and stop the event loops. Each step is logged. Thread-safe; shutdown is idempotent.
+ */
+public final class KvdbServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(KvdbServer.class);
+
+  private final ServerConfig config;
+  private final KvStore store;
+  private final ServerContext context;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private final Channel serverChannel;
+
+  private KvdbServer(ServerConfig config) throws InterruptedException {
+    this.config = config;
+    SegmentedWal wal = config.wal() == null ? null : buildWal(config.wal());
+    KvStoreBuilder sb =
+        KvStore.builder()
+            .maxKeySize((int) config.network().maxMessageSize())
+            .maxValueSize((int) config.network().maxMessageSize());
+    if (config.engine().shards() > 0) {
+      sb.shards(config.engine().shards());
+    }
+    if (wal != null) {
+      sb.wal(wal);
+    }
+    this.store = sb.build();
+    this.context = new ServerContext(store, wal, config, version());
+
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelType =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.boss = new MultiThreadIoEventLoopGroup(1, io);
+    this.workers = new MultiThreadIoEventLoopGroup(ioThreads(config), io);
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(channelType)
+            .option(ChannelOption.SO_BACKLOG, 511)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            // A client that shuts down its sending side still gets every reply (nc, scripts).
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childHandler(new KvdbChannelInitializer(context, inFlight, clients));
+    try {
+      this.serverChannel = b.bind(config.network().ip(), config.network().port()).sync().channel();
+    } catch (RuntimeException | InterruptedException e) {
+      workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      store.close();
+      throw e;
+    }
+    context.port(port());
+    log.info(
+        "kvdb-server {} listening on {}:{} (transport {}); data directory {}, fsync {}, role {}, {} shards",
+        version(),
+        config.network().ip(),
+        port(),
+        epoll ? "epoll" : "nio",
+        config.wal() == null ? "none (in memory)" : config.wal().dataDirectory().toAbsolutePath(),
+        config.wal() == null ? "n/a" : config.wal().fsync(),
+        config.replication().role(),
+        ((io.kvdb.core.internal.ShardedKvStore) store).shardCount());
+    if (!isLoopback(config.network().ip()) && config.network().password() == null) {
+      log.warn(
+          config.network().protectedMode()
+              ? "bound to {} without a password: protected mode refuses clients that are not on loopback"
+              : "bound to {} without a password and protected mode off: anyone who can reach this port can read and write every key",
+          config.network().ip());
+    }
+  }
+
+  private static int ioThreads(ServerConfig config) {
+    int n = config.network().ioThreads();
+    return n > 0 ? n : Runtime.getRuntime().availableProcessors();
+  }
+
+  /** Opens the store and starts serving. */
+  public static KvdbServer start(ServerConfig config) throws InterruptedException {
+    return new KvdbServer(config);
+  }
+
+  private static SegmentedWal buildWal(ServerConfig.Wal w) {
+    return SegmentedWal.builder()
+        .directory(w.dataDirectory())
+        .fsync(FsyncPolicy.valueOf(w.fsync().toUpperCase(Locale.ROOT)))
+        .batchSize(w.flushBatchSize())
+        .batchTimeout(Duration.ofMillis(w.flushBatchTimeoutMillis()))
+        .segmentSize(w.maxSegmentSize())
+        .snapshotThreshold(w.snapshotThreshold())
+        .build();
+  }
+
+  private static boolean isLoopback(String ip) {
+    try {
+      return java.net.InetAddress.getByName(ip).isLoopbackAddress();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  public KvStore store() {
+    return store;
+  }
+
+  public ServerContext context() {
+    return context;
+  }
+
+  /** Graceful shutdown, as described on the class. Idempotent. */
+  public void shutdown() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    long deadline =
+        System.nanoTime()
+            + TimeUnit.SECONDS.toNanos(config.network().gracefulShutdownTimeoutSeconds());
+    log.info("shutdown: no longer accepting connections");
+    serverChannel.close().syncUninterruptibly();
+    log.info(
+        "shutdown: stopped reading requests; waiting for {} in-flight replies", inFlight.get());
+    clients.forEach(ch -> ch.config().setAutoRead(false));
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    if (inFlight.get() > 0) {
+      log.warn("shutdown: {} replies still in flight at the graceful timeout", inFlight.get());
+    }
+    log.info("shutdown: closing {} client connections", clients.size());
+    clients
+        .close()
+        .awaitUninterruptibly(
+            Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    log.info("shutdown: flushing, fsyncing and closing the store (last LSN {})", store.lastLsn());
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      log.error("shutdown: closing the store failed: {}", e.toString());
+    }
+    log.info("shutdown: stopping event loops");
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    log.info("shutdown: complete");
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  /** This build's version, from the jar. */
+  public static String version() {
+    try (InputStream in = KvdbServer.class.getResourceAsStream("/kvdb-version.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "dev");
+    } catch (IOException e) {
+      return "dev";
+    }
+  }
+}

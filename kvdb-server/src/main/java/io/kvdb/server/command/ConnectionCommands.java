@@ -1,0 +1,192 @@
+package io.kvdb.server.command;
+
+import static io.kvdb.server.command.CommandFlag.FAST;
+import static io.kvdb.server.command.CommandFlag.NO_AUTH;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.EnumSet;
+import java.util.List;
+
+/** Connection commands: AUTH, HELLO, SELECT, CLIENT, QUIT. */
+final class ConnectionCommands {
+  private ConnectionCommands() {}
+
+  static void register(CommandRegistry r) {
+    r.add(
+        spec(
+            "auth",
+            -2,
+            EnumSet.of(FAST, NO_AUTH),
+            "Authenticates the connection.",
+            List.of(ArgDoc.string("username").asOptional(), ArgDoc.string("password")),
+            ConnectionCommands::auth));
+    r.add(
+        spec(
+            "hello",
+            -1,
+            EnumSet.of(FAST, NO_AUTH),
+            "Handshakes with the server.",
+            List.of(
+                ArgDoc.block(
+                        "arguments",
+                        ArgDoc.integer("protover"),
+                        ArgDoc.tokenWith("AUTH", ArgDoc.string("username password")).asOptional(),
+                        ArgDoc.tokenWith("SETNAME", ArgDoc.string("clientname")).asOptional())
+                    .asOptional()),
+            ConnectionCommands::hello));
+    r.add(
+        spec(
+            "select",
+            2,
+            EnumSet.of(FAST),
+            "Changes the selected database (only 0 exists).",
+            List.of(ArgDoc.integer("index")),
+            (c, a) -> Args.text(a[1]).equals("0") ? Reply.OK : Reply.error(RespErrors.DB_INDEX)));
+    r.add(
+        spec(
+            "client",
+            -2,
+            EnumSet.noneOf(CommandFlag.class),
+            "CLIENT ID, SETNAME, GETNAME, SETINFO, LIST.",
+            List.of(
+                ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional().asMultiple()),
+            ConnectionCommands::client));
+    r.add(
+        spec(
+            "quit",
+            -1,
+            EnumSet.of(FAST, NO_AUTH),
+            "Closes the connection.",
+            List.of(),
+            (c, a) -> {
+              c.closeAfterReply();
+              return Reply.OK;
+            }));
+  }
+
+  private static CommandSpec spec(
+      String name,
+      int arity,
+      EnumSet<CommandFlag> flags,
+      String summary,
+      List<ArgDoc> args,
+      CommandHandler h) {
+    return new CommandSpec(name, arity, flags, 0, 0, 0, "connection", summary, args, h);
+  }
+
+  private static Reply auth(CommandContext c, byte[][] a) {
+    if (a.length > 3) {
+      return Reply.error(RespErrors.SYNTAX);
+    }
+    String username = a.length == 3 ? Args.text(a[1]) : "default";
+    return authenticate(c, username, a[a.length - 1]);
+  }
+
+  private static Reply authenticate(CommandContext c, String username, byte[] password) {
+    String configured = c.server().config().network().password();
+    if (configured == null) {
+      return Reply.error(RespErrors.AUTH_NOT_CONFIGURED);
+    }
+    // Constant-time comparison: the reply time must not reveal how much of a guess was right.
+    boolean ok =
+        username.equals("default")
+            && MessageDigest.isEqual(configured.getBytes(StandardCharsets.UTF_8), password);
+    c.connection().authenticated(ok);
+    return ok ? Reply.OK : Reply.error(RespErrors.WRONGPASS);
+  }
+
+  private static Reply hello(CommandContext c, byte[][] a) {
+    if (a.length >= 2) {
+      long version;
+      try {
+        version = Args.parseLong(a[1]);
+      } catch (NumberFormatException e) {
+        return Reply.error("ERR Protocol version is not an integer or out of range");
+      }
+      if (version != 2) {
+        return Reply.error(RespErrors.NOPROTO);
+      }
+    }
+    for (int i = 2; i < a.length; i++) {
+      String opt = Args.lower(a[i]);
+      if (opt.equals("auth") && i + 2 < a.length) {
+        Reply r = authenticate(c, Args.text(a[i + 1]), a[i + 2]);
+        if (r instanceof Reply.Error) {
+          return r;
+        }
+        i += 2;
+      } else if (opt.equals("setname") && i + 1 < a.length) {
+        Reply r = setName(c, a[i + 1]);
+        if (r instanceof Reply.Error) {
+          return r;
+        }
+        i += 1;
+      } else {
+        return Reply.error(RespErrors.SYNTAX);
+      }
+    }
+    if (!c.connection().authenticated()) {
+      return Reply.error(RespErrors.NOAUTH);
+    }
+    return Reply.array(
+        List.of(
+            Reply.bulk("server"), Reply.bulk("kvdb"),
+            Reply.bulk("version"), Reply.bulk(c.server().version()),
+            Reply.bulk("proto"), Reply.integer(2),
+            Reply.bulk("id"), Reply.integer(c.connection().id()),
+            Reply.bulk("mode"), Reply.bulk("standalone"),
+            Reply.bulk("role"), Reply.bulk(c.server().config().replication().role()),
+            Reply.bulk("modules"), Reply.EMPTY_ARRAY));
+  }
+
+  private static Reply setName(CommandContext c, byte[] name) {
+    for (byte b : name) {
+      if (b <= ' ' || b > '~') {
+        return Reply.error(RespErrors.CLIENT_NAME_SPACES);
+      }
+    }
+    c.connection().name(name.length == 0 ? null : Args.text(name));
+    return Reply.OK;
+  }
+
+  private static Reply client(CommandContext c, byte[][] a) {
+    String sub = Args.lower(a[1]);
+    switch (sub) {
+      case "id" -> {
+        return a.length == 2
+            ? Reply.integer(c.connection().id())
+            : Reply.error(RespErrors.wrongArity("client|id"));
+      }
+      case "setname" -> {
+        return a.length == 3
+            ? setName(c, a[2])
+            : Reply.error(RespErrors.wrongArity("client|setname"));
+      }
+      case "getname" -> {
+        return a.length == 2
+            ? Reply.bulk(c.connection().name())
+            : Reply.error(RespErrors.wrongArity("client|getname"));
+      }
+      case "setinfo" -> {
+        if (a.length != 4) {
+          return Reply.error(RespErrors.wrongArity("client|setinfo"));
+        }
+        switch (Args.lower(a[2])) {
+          case "lib-name" -> c.connection().libName(Args.text(a[3]));
+          case "lib-ver" -> c.connection().libVersion(Args.text(a[3]));
+          default -> {
+            return Reply.error("ERR Unrecognized option '" + Args.text(a[2]) + "'");
+          }
+        }
+        return Reply.OK;
+      }
+      case "list" -> {
+        return Reply.bulk(String.join("\n", c.server().clients().describeAll()) + "\n");
+      }
+      default -> {
+        return Reply.error(RespErrors.unknownSubcommand(Args.text(a[1]), "client"));
+      }
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.kvdb.server.command;
+
+import io.kvdb.server.config.ServerConfig;
+import io.kvdb.wal.SegmentedWal;
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/** INFO [section ...]: server, clients, memory, persistence, replication, stats, keyspace. */
+final class InfoCommand {
+  /** The Redis release whose RESP2 command semantics kvdb follows (for tools that ask). */
+  static final String REDIS_COMPAT_VERSION = "7.0.0";
+
+  private static final List<String> SECTIONS =
+      List.of("server", "clients", "memory", "persistence", "replication", "stats", "keyspace");
+
+  private InfoCommand() {}
+
+  static Reply info(CommandContext c, byte[][] a) {
+    List<String> wanted = new java.util.ArrayList<>();
+    for (int i = 1; i < a.length; i++) {
+      String s = Args.lower(a[i]);
+      if (s.equals("all") || s.equals("default") || s.equals("everything")) {
+        wanted.addAll(SECTIONS);
+      } else {
+        wanted.add(s);
+      }
+    }
+    if (wanted.isEmpty()) {
+      wanted.addAll(SECTIONS);
+    }
+    Map<String, BiConsumer<ServerContext, StringBuilder>> writers = new LinkedHashMap<>();
+    writers.put("server", InfoCommand::server);
+    writers.put("clients", InfoCommand::clients);
+    writers.put("memory", InfoCommand::memory);
+    writers.put("persistence", InfoCommand::persistence);
+    writers.put("replication", InfoCommand::replication);
+    writers.put("stats", InfoCommand::stats);
+    writers.put("keyspace", InfoCommand::keyspace);
+    StringBuilder out = new StringBuilder();
+    for (String section : SECTIONS) {
+      if (wanted.contains(section)) {
+        if (out.length() > 0) {
+          out.append("\r\n");
+        }
+        out.append("# ")
+            .append(Character.toUpperCase(section.charAt(0)))
+            .append(section.substring(1))
+            .append("\r\n");
+        writers.get(section).accept(c.server(), out);
+      }
+    }
+    return Reply.bulk(out.toString());
+  }
+
+  private static void line(StringBuilder b, String key, Object value) {
+    b.append(key).append(':').append(value).append("\r\n");
+  }
+
+  private static void server(ServerContext s, StringBuilder b) {
+    long uptime = (System.currentTimeMillis() - s.startMillis()) / 1000;
+    line(b, "kvdb_version", s.version());
+    line(b, "redis_version", REDIS_COMPAT_VERSION);
+    line(b, "redis_mode", "standalone");
+    line(
+        b,
+        "os",
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"));
+    line(b, "java_version", System.getProperty("java.version"));
+    line(b, "process_id", ProcessHandle.current().pid());
+    line(b, "tcp_port", s.port());
+    line(b, "uptime_in_seconds", uptime);
+    line(b, "uptime_in_days", uptime / 86400);
+  }
+
+  private static void clients(ServerContext s, StringBuilder b) {
+    line(b, "connected_clients", s.clients().connected());
+    line(b, "maxclients", s.clients().max());
+  }
+
+  private static void memory(ServerContext s, StringBuilder b) {
+    Runtime rt = Runtime.getRuntime();
+    long used = rt.totalMemory() - rt.freeMemory();
+    line(b, "used_memory", used);
+    line(b, "used_memory_human", human(used));
+    line(b, "heap_committed", rt.totalMemory());
+    line(b, "heap_max", rt.maxMemory());
+    line(b, "heap_max_human", human(rt.maxMemory()));
+    line(
+        b,
+        "gc_count",
+        ManagementFactory.getGarbageCollectorMXBeans().stream()
+            .mapToLong(g -> Math.max(0, g.getCollectionCount()))
+            .sum());
+  }
+
+  private static void persistence(ServerContext s, StringBuilder b) {
+    SegmentedWal wal = s.wal();
+    ServerConfig.Wal cfg = s.config().wal();
+    line(b, "loading", 0);
+    line(b, "aof_enabled", wal == null ? 0 : 1);
+    line(b, "wal_enabled", wal == null ? 0 : 1);
+    if (wal != null) {
+      Throwable failure = wal.failure();
+      line(b, "wal_status", failure == null ? "ok" : "failed");
+      line(b, "wal_fsync", cfg.fsync());
+      line(b, "wal_dir", wal.directory().toAbsolutePath());
+      line(b, "wal_last_lsn", wal.lastLsn());
+      line(b, "wal_durable_lsn", wal.durableLsn());
+    }
+  }
+
+  private static void replication(ServerContext s, StringBuilder b) {
+    line(b, "role", s.config().replication().role());
+    line(b, "connected_slaves", 0);
+    line(b, "master_repl_offset", s.store().lastLsn());
+  }
+
+  private static void stats(ServerContext s, StringBuilder b) {
+    ServerStats st = s.stats();
+    line(b, "total_connections_received", st.connectionsReceived.sum());
+    line(b, "total_commands_processed", st.commandsProcessed.sum());
+    line(b, "rejected_connections", st.connectionsRejected.sum());
+    line(b, "keyspace_hits", st.keyspaceHits.sum());
+    line(b, "keyspace_misses", st.keyspaceMisses.sum());
+    line(b, "total_error_replies_protocol", st.protocolErrors.sum());
+    line(b, "client_output_buffer_limit_disconnections", st.outputBufferDisconnects.sum());
+  }
+
+  private static void keyspace(ServerContext s, StringBuilder b) {
+    long keys = s.store().size();
+    if (keys > 0) {
+      line(b, "db0", "keys=" + keys + ",expires=0,avg_ttl=0");
+    }
+  }
+
+  static String human(long bytes) {
+    if (bytes < 1024) {
+      return bytes + "B";
+    }
+    int exp = (int) (Math.log(bytes) / Math.log(1024));
+    return String.format(
+        Locale.ROOT, "%.2f%c", bytes / Math.pow(1024, exp), "KMGTPE".charAt(exp - 1));
+  }
+}

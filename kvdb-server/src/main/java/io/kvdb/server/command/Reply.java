@@ -1,0 +1,170 @@
+package io.kvdb.server.command;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A RESP2 reply. Most are written at once; a {@link Deferred} reply (a write waiting for its fsync,
+ * a read waiting for the durability barrier) is written when its future completes, and the
+ * connection holds later replies back until then so that replies keep request order.
+ */
+public interface Reply {
+  void write(ByteBuf out);
+
+  /** Whether the reply can be written now. */
+  default boolean ready() {
+    return true;
+  }
+
+  byte[] CRLF = {'\r', '\n'};
+
+  Reply OK = constant("+OK\r\n");
+  Reply PONG = constant("+PONG\r\n");
+  Reply NULL_BULK = constant("$-1\r\n");
+  Reply NULL_ARRAY = constant("*-1\r\n");
+  Reply EMPTY_ARRAY = constant("*0\r\n");
+  Reply ZERO = constant(":0\r\n");
+  Reply ONE = constant(":1\r\n");
+
+  private static Reply constant(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+    return out -> out.writeBytes(bytes);
+  }
+
+  static Reply simple(String s) {
+    return out -> {
+      out.writeByte('+');
+      out.writeCharSequence(s, StandardCharsets.UTF_8);
+      out.writeBytes(CRLF);
+    };
+  }
+
+  /** An error; {@code message} starts with its code, such as {@code ERR} or {@code NOAUTH}. */
+  static Reply error(String message) {
+    return new Error(message);
+  }
+
+  static Reply integer(long n) {
+    if (n == 0) {
+      return ZERO;
+    }
+    if (n == 1) {
+      return ONE;
+    }
+    return out -> {
+      out.writeByte(':');
+      writeDecimal(out, n);
+      out.writeBytes(CRLF);
+    };
+  }
+
+  static Reply bulk(byte[] value) {
+    if (value == null) {
+      return NULL_BULK;
+    }
+    return out -> writeBulk(out, value);
+  }
+
+  static Reply bulk(String value) {
+    return value == null ? NULL_BULK : bulk(value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Reply array(List<? extends Reply> items) {
+    return out -> {
+      out.writeByte('*');
+      writeDecimal(out, items.size());
+      out.writeBytes(CRLF);
+      for (Reply r : items) {
+        r.write(out);
+      }
+    };
+  }
+
+  static Reply bulkArray(List<byte[]> values) {
+    return out -> {
+      out.writeByte('*');
+      writeDecimal(out, values.size());
+      out.writeBytes(CRLF);
+      for (byte[] v : values) {
+        if (v == null) {
+          NULL_BULK.write(out);
+        } else {
+          writeBulk(out, v);
+        }
+      }
+    };
+  }
+
+  /** A reply that is written once {@code future} completes. */
+  static Reply later(CompletableFuture<Reply> future) {
+    return new Deferred(future);
+  }
+
+  static void writeBulk(ByteBuf out, byte[] value) {
+    out.writeByte('$');
+    writeDecimal(out, value.length);
+    out.writeBytes(CRLF);
+    out.writeBytes(value);
+    out.writeBytes(CRLF);
+  }
+
+  static void writeDecimal(ByteBuf out, long n) {
+    out.writeCharSequence(Long.toString(n), StandardCharsets.US_ASCII);
+  }
+
+  /** An error reply; a record so tests and the dispatcher can recognise it. */
+  record Error(String message) implements Reply {
+    @Override
+    public void write(ByteBuf out) {
+      out.writeByte('-');
+      // Error lines must stay on one line.
+      out.writeCharSequence(message.replace('\r', ' ').replace('\n', ' '), StandardCharsets.UTF_8);
+      out.writeBytes(CRLF);
+    }
+  }
+
+  /** A reply that waits for a future. */
+  record Deferred(CompletableFuture<Reply> future) implements Reply {
+    @Override
+    public boolean ready() {
+      return future.isDone();
+    }
+
+    @Override
+    public void write(ByteBuf out) {
+      Reply r;
+      try {
+        r = future.join();
+      } catch (java.util.concurrent.CompletionException
+          | java.util.concurrent.CancellationException e) {
+        r = failure(e);
+      }
+      r.write(out);
+    }
+  }
+
+  /** The error reply for an exception a command or its durability future ended with. */
+  static Reply failure(Throwable t) {
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof CommandException c) {
+      return error(c.getMessage());
+    }
+    if (t instanceof io.kvdb.core.DurabilityException) {
+      return error("MISCONF Errors writing to the write-ahead log: " + t.getMessage());
+    }
+    if (t instanceof io.kvdb.core.LimitExceededException) {
+      return error("ERR " + t.getMessage());
+    }
+    if (t instanceof IllegalStateException) {
+      return error("ERR " + t.getMessage());
+    }
+    if (t instanceof java.io.IOException) {
+      return error("MISCONF Errors writing to the write-ahead log: " + t.getMessage());
+    }
+    return error("ERR internal error: " + t);
+  }
+}

@@ -1,0 +1,90 @@
+package io.kvdb.server.command;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Every error string the server sends, worded as Redis words it (clients and test suites match on
+ * them), in one place. Each constant is the text after the leading {@code -}.
+ */
+public final class RespErrors {
+  private RespErrors() {}
+
+  public static final String PROTOCOL_BIG_MBULK = "ERR Protocol error: too big mbulk count string";
+  public static final String PROTOCOL_BIG_BULK_COUNT =
+      "ERR Protocol error: too big bulk count string";
+  public static final String PROTOCOL_MULTIBULK_LENGTH =
+      "ERR Protocol error: invalid multibulk length";
+  public static final String PROTOCOL_UNAUTH_MULTIBULK =
+      "ERR Protocol error: unauthenticated multibulk length";
+  public static final String PROTOCOL_UNAUTH_BULK =
+      "ERR Protocol error: unauthenticated bulk length";
+  public static final String PROTOCOL_BIG_INLINE = "ERR Protocol error: too big inline request";
+  public static final String PROTOCOL_UNBALANCED_QUOTES =
+      "ERR Protocol error: unbalanced quotes in request";
+
+  public static final String NOAUTH = "NOAUTH Authentication required.";
+  public static final String WRONGPASS =
+      "WRONGPASS invalid username-password pair or user is disabled.";
+  public static final String AUTH_NOT_CONFIGURED =
+      "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
+  public static final String NOPROTO = "NOPROTO unsupported protocol version";
+  public static final String MAX_CLIENTS = "ERR max number of clients reached";
+  public static final String SYNTAX = "ERR syntax error";
+  public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+  public static final String OVERFLOW = "ERR increment or decrement would overflow";
+  public static final String INVALID_CURSOR = "ERR invalid cursor";
+  public static final String DB_INDEX = "ERR DB index is out of range";
+  public static final String WRONGTYPE =
+      "WRONGTYPE Operation against a key holding the wrong kind of value";
+  public static final String EXPIRY_UNSUPPORTED =
+      "ERR expiry options (EX, PX, EXAT, PXAT) are not supported by this server yet";
+  public static final String CLIENT_NAME_SPACES =
+      "ERR Client names cannot contain spaces, newlines or special characters.";
+  public static final String PROTECTED_MODE =
+      "DENIED kvdb is running in protected mode because protected mode is enabled and no password is set. "
+          + "In this mode connections are only accepted from the loopback interface. "
+          + "If you want to connect from external computers, either set network.password in the config file, "
+          + "or disable protected mode with network.protected_mode: false, "
+          + "or bind to 127.0.0.1 only (network.ip). Restart the server after changing the config.";
+
+  public static String protocolExpectedDollar(byte got) {
+    return "ERR Protocol error: expected '$', got '" + (char) (got & 0xff) + "'";
+  }
+
+  public static String protocolBulkLength(long max) {
+    return "ERR Protocol error: invalid bulk length (network.max_message_size is "
+        + max
+        + " bytes)";
+  }
+
+  public static String protocolRequestTooBig(long max) {
+    return "ERR Protocol error: request larger than network.max_message_size (" + max + " bytes)";
+  }
+
+  public static String wrongArity(String command) {
+    return "ERR wrong number of arguments for '" + command + "' command";
+  }
+
+  public static String unknownSubcommand(String sub, String command) {
+    return "ERR unknown subcommand '" + sub + "'. Try " + command.toUpperCase() + " HELP.";
+  }
+
+  /** Redis 7's text: the command name, then up to 128 characters of its arguments, quoted. */
+  public static String unknownCommand(byte[][] argv) {
+    StringBuilder args = new StringBuilder();
+    for (int i = 1; i < argv.length && args.length() < 128; i++) {
+      String a = new String(argv[i], StandardCharsets.UTF_8);
+      int room = 128 - args.length();
+      args.append('\'').append(a, 0, Math.min(a.length(), room)).append("' ");
+    }
+    String name = new String(argv[0], StandardCharsets.UTF_8);
+    return "ERR unknown command '"
+        + (name.length() > 128 ? name.substring(0, 128) : name)
+        + "', with args beginning with: "
+        + args;
+  }
+
+  public static String internal(String what) {
+    return "ERR " + what;
+  }
+}

@@ -1,0 +1,191 @@
+package io.kvdb.server.command;
+
+import static io.kvdb.server.command.CommandFlag.ADMIN;
+import static io.kvdb.server.command.CommandFlag.FAST;
+import static io.kvdb.server.command.CommandFlag.NO_AUTH;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/** Server commands: PING, ECHO, INFO, COMMAND, CONFIG GET. */
+final class ServerCommands {
+  private ServerCommands() {}
+
+  static void register(CommandRegistry r) {
+    r.add(
+        spec(
+            "ping",
+            -1,
+            EnumSet.of(FAST, NO_AUTH),
+            "connection",
+            "Returns the server's liveliness response.",
+            List.of(ArgDoc.string("message").asOptional()),
+            (c, a) ->
+                switch (a.length) {
+                  case 1 -> Reply.PONG;
+                  case 2 -> Reply.bulk(a[1]);
+                  default -> Reply.error(RespErrors.wrongArity("ping"));
+                }));
+    r.add(
+        spec(
+            "echo",
+            2,
+            EnumSet.of(FAST),
+            "connection",
+            "Returns the given string.",
+            List.of(ArgDoc.string("message")),
+            (c, a) -> Reply.bulk(a[1])));
+    r.add(
+        spec(
+            "info",
+            -1,
+            EnumSet.noneOf(CommandFlag.class),
+            "server",
+            "Returns information and statistics about the server.",
+            List.of(ArgDoc.string("section").asOptional().asMultiple()),
+            InfoCommand::info));
+    r.add(
+        spec(
+            "command",
+            -1,
+            EnumSet.noneOf(CommandFlag.class),
+            "server",
+            "Returns detailed information about all commands.",
+            List.of(),
+            ServerCommands::command));
+    r.add(
+        spec(
+            "config",
+            -2,
+            EnumSet.of(ADMIN),
+            "server",
+            "CONFIG GET returns the effective values of configuration parameters.",
+            List.of(ArgDoc.token("GET"), ArgDoc.string("parameter").asMultiple()),
+            ConfigCommand::config));
+  }
+
+  static CommandSpec spec(
+      String name,
+      int arity,
+      EnumSet<CommandFlag> flags,
+      String group,
+      String summary,
+      List<ArgDoc> args,
+      CommandHandler h) {
+    return new CommandSpec(name, arity, flags, 0, 0, 0, group, summary, args, h);
+  }
+
+  private static Reply command(CommandContext c, byte[][] a) {
+    CommandRegistry reg = c.server().registry();
+    if (a.length == 1) {
+      return Reply.array(reg.all().stream().map(ServerCommands::info).toList());
+    }
+    String sub = Args.lower(a[1]);
+    switch (sub) {
+      case "count" -> {
+        return Reply.integer(reg.all().size());
+      }
+      case "info" -> {
+        List<Reply> out = new ArrayList<>();
+        if (a.length == 2) {
+          reg.all().forEach(s -> out.add(info(s)));
+        }
+        for (int i = 2; i < a.length; i++) {
+          CommandSpec s = reg.lookup(Args.text(a[i]));
+          out.add(s == null ? Reply.NULL_ARRAY : info(s));
+        }
+        return Reply.array(out);
+      }
+      case "docs" -> {
+        List<Reply> out = new ArrayList<>();
+        List<CommandSpec> specs = new ArrayList<>();
+        if (a.length == 2) {
+          specs.addAll(reg.all());
+        }
+        for (int i = 2; i < a.length; i++) {
+          CommandSpec s = reg.lookup(Args.text(a[i]));
+          if (s != null) {
+            specs.add(s);
+          }
+        }
+        for (CommandSpec s : specs) {
+          out.add(Reply.bulk(s.name()));
+          out.add(docs(s));
+        }
+        return Reply.array(out);
+      }
+      case "list" -> {
+        return Reply.array(reg.all().stream().map(s -> Reply.bulk(s.name())).toList());
+      }
+      default -> {
+        return Reply.error(RespErrors.unknownSubcommand(Args.text(a[1]), "command"));
+      }
+    }
+  }
+
+  /** COMMAND INFO's 10-element entry (Redis 7). */
+  private static Reply info(CommandSpec s) {
+    List<Reply> flags = new ArrayList<>();
+    for (CommandFlag f : s.flags()) {
+      flags.add(Reply.simple(f.redisName()));
+    }
+    return Reply.array(
+        List.of(
+            Reply.bulk(s.name()),
+            Reply.integer(s.arity()),
+            Reply.array(flags),
+            Reply.integer(s.firstKey()),
+            Reply.integer(s.lastKey()),
+            Reply.integer(s.step()),
+            Reply.EMPTY_ARRAY,
+            Reply.EMPTY_ARRAY,
+            Reply.EMPTY_ARRAY,
+            Reply.EMPTY_ARRAY));
+  }
+
+  /** COMMAND DOCS's map for one command, flattened for RESP2. */
+  private static Reply docs(CommandSpec s) {
+    List<Reply> m =
+        new ArrayList<>(
+            List.of(
+                Reply.bulk("summary"), Reply.bulk(s.summary()),
+                Reply.bulk("since"), Reply.bulk("1.0.0"),
+                Reply.bulk("group"), Reply.bulk(s.group())));
+    if (!s.args().isEmpty()) {
+      m.add(Reply.bulk("arguments"));
+      m.add(Reply.array(s.args().stream().map(ServerCommands::argDoc).toList()));
+    }
+    return Reply.array(m);
+  }
+
+  private static Reply argDoc(ArgDoc d) {
+    List<Reply> m =
+        new ArrayList<>(
+            List.of(
+                Reply.bulk("name"),
+                Reply.bulk(d.name()),
+                Reply.bulk("type"),
+                Reply.bulk(d.type())));
+    if (d.token() != null) {
+      m.add(Reply.bulk("token"));
+      m.add(Reply.bulk(d.token()));
+    }
+    List<Reply> flags = new ArrayList<>();
+    if (d.optional()) {
+      flags.add(Reply.simple("optional"));
+    }
+    if (d.multiple()) {
+      flags.add(Reply.simple("multiple"));
+    }
+    if (!flags.isEmpty()) {
+      m.add(Reply.bulk("flags"));
+      m.add(Reply.array(flags));
+    }
+    if (!d.children().isEmpty()) {
+      m.add(Reply.bulk("arguments"));
+      m.add(Reply.array(d.children().stream().map(ServerCommands::argDoc).toList()));
+    }
+    return Reply.array(m);
+  }
+}

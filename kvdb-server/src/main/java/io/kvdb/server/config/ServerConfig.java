@@ -1,0 +1,113 @@
+package io.kvdb.server.config;
+
+import java.nio.file.Path;
+
+/**
+ * Everything a kvdb-server process is configured with: one typed record, defaults in code,
+ * validated once by {@link ConfigLoader}. {@code wal} is null for a purely in-memory server.
+ */
+public record ServerConfig(
+    Engine engine, Network network, Logging logging, Wal wal, Replication replication) {
+
+  /** The built-in defaults: 127.0.0.1:3223, WAL in ./data with fsync always. */
+  public static ServerConfig defaults() {
+    return new ServerConfig(
+        Engine.DEFAULT, Network.DEFAULT, Logging.DEFAULT, Wal.DEFAULT, Replication.DEFAULT);
+  }
+
+  public ServerConfig withNetwork(Network n) {
+    return new ServerConfig(engine, n, logging, wal, replication);
+  }
+
+  public ServerConfig withWal(Wal w) {
+    return new ServerConfig(engine, network, logging, w, replication);
+  }
+
+  /**
+   * @param type the storage engine; only {@code in_memory}
+   * @param shards the shard count, a power of two, or 0 to derive it from the CPU count
+   */
+  public record Engine(String type, int shards) {
+    public static final Engine DEFAULT = new Engine("in_memory", 0);
+  }
+
+  /**
+   * @param ip the address to bind
+   * @param port the TCP port (0 picks a free one)
+   * @param maxConnections clients served at once; the next one is refused
+   * @param maxMessageSize the largest bulk string or inline request, in bytes
+   * @param idleTimeoutSeconds close clients idle this long; 0 never
+   * @param gracefulShutdownTimeoutSeconds how long shutdown waits for in-flight requests
+   * @param password when set, clients must AUTH first
+   * @param protectedMode refuse non-loopback clients when bound to a public address without a
+   *     password
+   * @param maxOutputBuffer disconnect a client whose unsent replies exceed this many bytes; 0 never
+   * @param ioThreads event-loop threads serving clients; 0 means one per CPU
+   */
+  public record Network(
+      String ip,
+      int port,
+      int maxConnections,
+      long maxMessageSize,
+      long idleTimeoutSeconds,
+      long gracefulShutdownTimeoutSeconds,
+      String password,
+      boolean protectedMode,
+      long maxOutputBuffer,
+      int ioThreads) {
+    public static final Network DEFAULT =
+        new Network("127.0.0.1", 3223, 10_000, 512L << 20, 0, 10, null, true, 256L << 20, 0);
+
+    public Network withPort(int p) {
+      return new Network(
+          ip,
+          p,
+          maxConnections,
+          maxMessageSize,
+          idleTimeoutSeconds,
+          gracefulShutdownTimeoutSeconds,
+          password,
+          protectedMode,
+          maxOutputBuffer,
+          ioThreads);
+    }
+  }
+
+  /**
+   * @param level trace, debug, info, warn or error
+   * @param output stdout, stderr, or a file path
+   * @param format text or json
+   */
+  public record Logging(String level, String output, String format) {
+    public static final Logging DEFAULT = new Logging("info", "stdout", "text");
+  }
+
+  /**
+   * @param dataDirectory where segments and snapshots live
+   * @param fsync always, everysec or never
+   * @param flushBatchSize the most records in one group write
+   * @param flushBatchTimeoutMillis how long a group keeps taking records that are still arriving
+   * @param maxSegmentSize rotate segment files at this many bytes
+   * @param snapshotThreshold snapshot after this many bytes of log; 0 only on demand
+   */
+  public record Wal(
+      Path dataDirectory,
+      String fsync,
+      int flushBatchSize,
+      int flushBatchTimeoutMillis,
+      long maxSegmentSize,
+      long snapshotThreshold) {
+    public static final Wal DEFAULT =
+        new Wal(Path.of("data"), "always", 1024, 1, 64L << 20, 256L << 20);
+  }
+
+  /**
+   * @param role master (slave arrives with the replication module)
+   * @param masterAddress the master's address, for a slave
+   * @param masterPort the master's port, for a slave
+   * @param slaveId this slave's name
+   */
+  public record Replication(String role, String masterAddress, int masterPort, String slaveId) {
+    public static final Replication DEFAULT = new Replication("master", "127.0.0.1", 3223, null);
+  }
+}

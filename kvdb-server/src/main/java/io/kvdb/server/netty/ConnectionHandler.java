@@ -1,0 +1,231 @@
+package io.kvdb.server.netty;
+
+import io.kvdb.server.command.CommandContext;
+import io.kvdb.server.command.ConnectionState;
+import io.kvdb.server.command.Reply;
+import io.kvdb.server.command.RespErrors;
+import io.kvdb.server.command.ServerContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one connection's requests and writes their replies in request order.
+ *
+ * <h2>Ordering</h2>
+ *
+ * Requests run on this channel's event loop as they are decoded. A reply that is ready and has
+ * nothing queued before it goes straight into the output buffer; otherwise it waits in a queue
+ * behind the deferred reply at its head (a write waiting for its fsync). When a deferred reply's
+ * future completes, on the WAL's thread, a drain task is posted back to the event loop, which never
+ * blocks. Replies are flushed once per read batch, so pipelined requests share one write.
+ *
+ * <h2>Limits</h2>
+ *
+ * The connection limit and protected mode are checked when the connection opens. A protocol error,
+ * or QUIT, closes the connection after every earlier reply is written. A client whose unsent
+ * replies exceed {@code max_output_buffer} (it sends but does not read) is disconnected, so it
+ * cannot grow the server's memory. An idle client is closed after {@code idle_timeout}.
+ */
+public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+
+  private final ServerContext server;
+  private final ConnectionState state;
+  private final CommandContext commands;
+  private final AtomicInteger inFlight;
+  private final ArrayDeque<Reply> queue = new ArrayDeque<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private ChannelHandlerContext ctx;
+  private ByteBuf out;
+  private boolean closing;
+  private boolean registered;
+
+  public ConnectionHandler(ServerContext server, ConnectionState state, AtomicInteger inFlight) {
+    this.server = server;
+    this.state = state;
+    this.commands = new CommandContext(server, state);
+    this.inFlight = inFlight;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    server.stats().connectionsReceived.increment();
+    if (refusedByProtectedMode(ctx)) {
+      log.warn(
+          "refused {} (protected mode: bound to a public address without a password)",
+          ctx.channel().remoteAddress());
+      rejectAndClose(ctx, RespErrors.PROTECTED_MODE);
+      return;
+    }
+    if (!server.clients().tryRegister(state)) {
+      server.stats().connectionsRejected.increment();
+      log.warn(
+          "refused {}: max number of clients reached ({})",
+          ctx.channel().remoteAddress(),
+          server.clients().max());
+      rejectAndClose(ctx, RespErrors.MAX_CLIENTS);
+      return;
+    }
+    registered = true;
+    ctx.fireChannelActive();
+  }
+
+  private void rejectAndClose(ChannelHandlerContext ctx, String error) {
+    closing = true;
+    ByteBuf b = ctx.alloc().buffer();
+    Reply.error(error).write(b);
+    ctx.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private boolean refusedByProtectedMode(ChannelHandlerContext ctx) {
+    return ProtectedMode.refuses(
+        server.config().network(), ctx.channel().localAddress(), ctx.channel().remoteAddress());
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (registered) {
+      server.clients().unregister(state);
+    }
+    inFlight.addAndGet(-queue.size());
+    queue.clear();
+    if (out != null) {
+      out.release();
+      out = null;
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      return; // after QUIT or a protocol error, further input is discarded
+    }
+    if (msg instanceof ProtocolError e) {
+      server.stats().protocolErrors.increment();
+      log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.message());
+      enqueue(Reply.error(e.message()));
+      closing = true;
+      return;
+    }
+    Reply reply = server.registry().execute(commands, (byte[][]) msg);
+    enqueue(reply);
+    if (commands.takeCloseAfterReply()) {
+      closing = true;
+    }
+  }
+
+  private void enqueue(Reply reply) {
+    if (queue.isEmpty() && reply.ready()) {
+      write(reply);
+      return;
+    }
+    queue.add(reply);
+    inFlight.incrementAndGet();
+    if (reply instanceof Reply.Deferred d) {
+      // Always register: checking ready() first would race with the WAL thread completing the
+      // future, leaving a ready reply in the queue with nobody to drain it.
+      d.future().whenComplete((r, e) -> scheduleDrain());
+    }
+    drain();
+  }
+
+  private void scheduleDrain() {
+    if (drainScheduled.compareAndSet(false, true)) {
+      ctx.executor()
+          .execute(
+              () -> {
+                drainScheduled.set(false);
+                drain();
+                flush();
+              });
+    }
+  }
+
+  private void drain() {
+    while (!queue.isEmpty() && queue.peek().ready()) {
+      write(queue.poll());
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void write(Reply reply) {
+    if (out == null) {
+      out = ctx.alloc().ioBuffer();
+    }
+    reply.write(out);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    flush();
+    ctx.fireChannelReadComplete();
+  }
+
+  private void flush() {
+    if (out != null) {
+      ByteBuf b = out;
+      out = null;
+      var f = ctx.writeAndFlush(b);
+      if (closing && queue.isEmpty()) {
+        f.addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      enforceOutputLimit();
+    } else if (closing && queue.isEmpty()) {
+      ctx.close();
+    }
+  }
+
+  private void enforceOutputLimit() {
+    long max = server.config().network().maxOutputBuffer();
+    if (max <= 0 || ctx.channel().isWritable()) {
+      return;
+    }
+    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    if (pending > max) {
+      server.stats().outputBufferDisconnects.increment();
+      log.warn(
+          "closing {}: {} bytes of replies unread, over network.max_output_buffer ({})",
+          ctx.channel().remoteAddress(),
+          pending,
+          max);
+      closing = true;
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      // The client sent everything it will send (nc at end of input): answer it all, then close.
+      closing = true;
+      flush();
+      return;
+    }
+    if (evt instanceof IdleStateEvent && queue.isEmpty()) {
+      log.debug("closing idle client {}", ctx.channel().remoteAddress());
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("closing {} after: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}

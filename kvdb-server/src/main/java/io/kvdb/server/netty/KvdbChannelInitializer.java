@@ -1,0 +1,39 @@
+package io.kvdb.server.netty;
+
+import io.kvdb.server.command.ConnectionState;
+import io.kvdb.server.command.ServerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The pipeline of a client connection: [idle timeout] → request decoder → connection handler. */
+public final class KvdbChannelInitializer extends ChannelInitializer<SocketChannel> {
+  private final ServerContext server;
+  private final AtomicInteger inFlight;
+  private final ChannelGroup clients;
+
+  public KvdbChannelInitializer(
+      ServerContext server, AtomicInteger inFlight, ChannelGroup clients) {
+    this.server = server;
+    this.inFlight = inFlight;
+    this.clients = clients;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    clients.add(ch);
+    var net = server.config().network();
+    ConnectionState state =
+        new ConnectionState(server.clients().nextId(), ch.remoteAddress(), net.password() == null);
+    if (net.idleTimeoutSeconds() > 0) {
+      ch.pipeline()
+          .addLast("idle", new IdleStateHandler(0, 0, net.idleTimeoutSeconds(), TimeUnit.SECONDS));
+    }
+    ch.pipeline()
+        .addLast("decoder", new RespRequestDecoder(state, net.maxMessageSize()))
+        .addLast("handler", new ConnectionHandler(server, state, inFlight));
+  }
+}

@@ -1,0 +1,168 @@
+package io.kvdb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.kvdb.server.config.ServerConfig;
+import io.kvdb.server.netty.ProtectedMode;
+import io.kvdb.server.testing.TestServer;
+import io.kvdb.server.testing.TestServer.RawClient;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** Connection limit, idle timeout, output buffer limit, AUTH and protected mode. */
+class LimitsTest {
+
+  private static ServerConfig.Network net(
+      ServerConfig.Network n,
+      String ip,
+      int maxConnections,
+      long idle,
+      String password,
+      boolean protectedMode,
+      long maxOutput) {
+    return new ServerConfig.Network(
+        ip, 0, maxConnections, n.maxMessageSize(), idle, 5, password, protectedMode, maxOutput, 0);
+  }
+
+  @Test
+  void theConnectionOverTheLimitIsRefusedAndOthersAreUntouched() throws Exception {
+    try (TestServer s =
+        TestServer.start(null, n -> net(n, "127.0.0.1", 3, 0, null, true, n.maxOutputBuffer()))) {
+      List<Jedis> clients = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Jedis j = s.jedis();
+        j.set("k" + i, "v");
+        clients.add(j);
+      }
+      try (RawClient extra = s.raw()) {
+        assertThat(extra.line()).isEqualTo("-ERR max number of clients reached");
+        assertThat(extra.closedByServer()).isTrue();
+      }
+      for (Jedis j : clients) {
+        assertThat(j.ping()).isEqualTo("PONG");
+      }
+      clients.get(0).close();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                try (Jedis again = s.jedis()) {
+                  assertThat(again.get("k0")).isEqualTo("v"); // a slot freed up
+                }
+              });
+      clients.forEach(Jedis::close);
+    }
+  }
+
+  @Test
+  void idleClientsAreClosed() throws Exception {
+    try (TestServer s =
+            TestServer.start(
+                null, n -> net(n, "127.0.0.1", 100, 1, null, true, n.maxOutputBuffer()));
+        RawClient c = s.raw()) {
+      c.send("PING\r\n");
+      assertThat(c.line()).isEqualTo("+PONG");
+      c.socket().setSoTimeout(10_000);
+      assertThat(c.closedByServer()).isTrue(); // after about a second of silence
+    }
+  }
+
+  @Test
+  void aClientThatNeverReadsIsDisconnectedAtTheOutputLimit() throws Exception {
+    try (TestServer s =
+        TestServer.start(null, n -> net(n, "127.0.0.1", 100, 0, null, true, 1024 * 1024))) {
+      try (Jedis j = s.jedis()) {
+        j.set("big".getBytes(), new byte[256 * 1024]);
+      }
+      try (Socket lazy = new Socket("127.0.0.1", s.port())) {
+        lazy.setReceiveBufferSize(4096);
+        byte[] get = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".getBytes();
+        // Keep asking for 256 KiB replies and never read one: the server must cut us off.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  try {
+                    for (int i = 0; i < 64; i++) {
+                      lazy.getOutputStream().write(get);
+                    }
+                    return false;
+                  } catch (java.io.IOException e) {
+                    return true; // the server closed the connection
+                  }
+                });
+      }
+      assertThat(s.server().context().stats().outputBufferDisconnects.sum()).isEqualTo(1);
+      try (Jedis j = s.jedis()) {
+        assertThat(j.strlen("big")).isEqualTo(256 * 1024); // the server and its data are fine
+      }
+    }
+  }
+
+  @Test
+  void passwordRequiresAuthExceptForPingHelloAndQuit() throws Exception {
+    try (TestServer s =
+            TestServer.start(
+                null, n -> net(n, "127.0.0.1", 100, 0, "s3cret", true, n.maxOutputBuffer()));
+        RawClient c = s.raw()) {
+      c.send("GET k\r\n");
+      assertThat(c.line()).isEqualTo("-NOAUTH Authentication required.");
+      c.send("PING\r\n");
+      assertThat(c.line()).isEqualTo("+PONG");
+      c.send("AUTH wrong\r\n");
+      assertThat(c.line())
+          .isEqualTo("-WRONGPASS invalid username-password pair or user is disabled.");
+      c.send("SET k v\r\n");
+      assertThat(c.line()).isEqualTo("-NOAUTH Authentication required.");
+      // Before AUTH, large requests are refused outright (Redis' unauthenticated limits).
+      try (RawClient big = s.raw()) {
+        big.send("*11\r\n");
+        assertThat(big.line()).isEqualTo("-ERR Protocol error: unauthenticated multibulk length");
+      }
+      c.send("AUTH s3cret\r\nSET k v\r\nGET k\r\n");
+      assertThat(c.line()).isEqualTo("+OK");
+      assertThat(c.line()).isEqualTo("+OK");
+      assertThat(c.line()).isEqualTo("$1");
+      assertThat(c.line()).isEqualTo("v");
+    }
+    try (TestServer s = TestServer.start(null, n -> n);
+        Jedis j = s.jedis()) {
+      assertThatThrownBy(() -> j.auth("x")).hasMessageContaining("without any password configured");
+    }
+  }
+
+  @Test
+  void protectedModeRefusesNonLoopbackClientsWithoutAPassword() {
+    ServerConfig.Network d = ServerConfig.Network.DEFAULT;
+    // Addresses are only constructed here: no traffic goes anywhere but loopback in these tests.
+    var anyLocal = new InetSocketAddress("0.0.0.0", 3223);
+    var loopback = new InetSocketAddress("127.0.0.1", 50000);
+    var remote = new InetSocketAddress("10.1.2.3", 50000);
+    ServerConfig.Network open = net(d, "0.0.0.0", 100, 0, null, true, d.maxOutputBuffer());
+    assertThat(ProtectedMode.refuses(open, anyLocal, remote)).isTrue();
+    assertThat(ProtectedMode.refuses(open, anyLocal, loopback)).isFalse();
+    assertThat(ProtectedMode.refuses(open, new InetSocketAddress("127.0.0.1", 3223), remote))
+        .isFalse();
+    assertThat(ProtectedMode.refuses(net(d, "0.0.0.0", 100, 0, "pw", true, 0), anyLocal, remote))
+        .isFalse();
+    assertThat(ProtectedMode.refuses(net(d, "0.0.0.0", 100, 0, null, false, 0), anyLocal, remote))
+        .isFalse();
+  }
+
+  @Test
+  void boundToAllAddressesWithoutAPasswordLoopbackClientsAreStillServed() throws Exception {
+    try (TestServer s =
+            TestServer.start(
+                null, n -> net(n, "0.0.0.0", 100, 0, null, true, n.maxOutputBuffer()));
+        Jedis local = s.jedis()) {
+      assertThat(local.ping()).isEqualTo("PONG");
+    }
+  }
+}
