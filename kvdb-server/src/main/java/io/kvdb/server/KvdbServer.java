@@ -84,6 +84,7 @@ public final class KvdbServer implements AutoCloseable {
             .group(boss, workers)
             .channel(channelType)
             .option(ChannelOption.SO_BACKLOG, 511)
+            .option(ChannelOption.SO_REUSEADDR, true) // restart on the same port right away
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             // A client that shuts down its sending side still gets every reply (nc, scripts).

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# redis-benchmark against kvdb-server and redis-server on this machine, alternating, same flags.
+# Prints the median requests/s of each and the ratio kvdb/Redis.
+#
+#   mvn -B -q package -DskipTests
+#   kvdb-bench/scripts/redis-compare.sh            # ROUNDS=3 REQUESTS=300000 by default
+#
+# Needs redis-server and redis-benchmark (Debian: apt-get install redis-server redis-tools).
+# Everything runs on loopback; both servers are stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ROUNDS=${ROUNDS:-3}
+REQUESTS=${REQUESTS:-300000}
+DURABLE_REQUESTS=${DURABLE_REQUESTS:-100000}
+KVDB_PORT=${KVDB_PORT:-7391}
+REDIS_PORT=${REDIS_PORT:-7392}
+JAR=kvdb-server/target/kvdb-server.jar
+WORK=$(mktemp -d /tmp/kvdb-compare.XXXXXX)
+KVDB_PID=""
+
+for tool in redis-server redis-benchmark redis-cli; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install redis-server redis-tools)"; exit 1; }
+done
+[ -f "$JAR" ] || { echo "missing $JAR: run mvn -B -q package -DskipTests first"; exit 1; }
+
+stop_all() {
+  [ -n "$KVDB_PID" ] && kill "$KVDB_PID" 2>/dev/null && wait "$KVDB_PID" 2>/dev/null || true
+  KVDB_PID=""
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+}
+trap 'stop_all; rm -rf "$WORK"' EXIT
+
+wait_port() {
+  for _ in $(seq 1 100); do
+    redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "server on port $1 did not start"; exit 1
+}
+
+start_kvdb() { # $1 = durable|memory
+  rm -rf "$WORK/kvdb"; mkdir -p "$WORK/kvdb"
+  {
+    echo "network:"; echo "  port: $KVDB_PORT"
+    echo "logging:"; echo "  level: warn"
+    if [ "$1" = durable ]; then
+      echo "wal:"; echo "  data_directory: $WORK/kvdb/data"; echo "  fsync: always"
+    fi
+  } > "$WORK/kvdb/config.yaml"
+  java -jar "$JAR" --config "$WORK/kvdb/config.yaml" > "$WORK/kvdb/server.log" 2>&1 &
+  KVDB_PID=$!
+  wait_port "$KVDB_PORT"
+}
+
+start_redis() { # $1 = durable|memory
+  rm -rf "$WORK/redis"; mkdir -p "$WORK/redis"
+  if [ "$1" = durable ]; then
+    redis-server --port "$REDIS_PORT" --dir "$WORK/redis" --save '' --appendonly yes --appendfsync always --daemonize yes >/dev/null
+  else
+    redis-server --port "$REDIS_PORT" --dir "$WORK/redis" --save '' --appendonly no --daemonize yes >/dev/null
+  fi
+  wait_port "$REDIS_PORT"
+}
+
+# Runs redis-benchmark once; prints "SET <rps>" and "GET <rps>" lines.
+bench() { # $1 port, $2 requests, rest: flags
+  local port=$1 n=$2; shift 2
+  redis-benchmark -p "$port" -t set,get -d 100 -r 100000 -n "$n" "$@" -q 2>/dev/null \
+    | tr '\r' '\n' | awk '/^(SET|GET): [0-9]/ { sub(":", "", $1); print $1, $2 }'
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+declare -A RESULTS
+run_case() { # $1 label, $2 mode, $3 requests, rest: flags
+  local label=$1 mode=$2 n=$3; shift 3
+  for round in $(seq 1 "$ROUNDS"); do
+    for server in kvdb redis; do
+      local port
+      if [ $server = kvdb ]; then start_kvdb "$mode"; port=$KVDB_PORT; else start_redis "$mode"; port=$REDIS_PORT; fi
+      bench "$port" $((n / 5)) "$@" > /dev/null   # warm-up (JIT for kvdb, page cache for both)
+      while read -r cmd rps; do
+        RESULTS["$label|$server|$cmd"]+="$rps "
+      done < <(bench "$port" "$n" "$@")
+      stop_all
+    done
+  done
+}
+
+echo "machine: $(nproc) cores, $(uname -r); redis: $(redis-server --version | awk '{print $3}'); rounds: $ROUNDS"
+run_case "off -c 50 -P 1"  memory "$REQUESTS" -c 50 -P 1
+run_case "off -c 50 -P 16" memory "$REQUESTS" -c 50 -P 16
+run_case "off -c 1 -P 1"   memory $((REQUESTS / 5)) -c 1 -P 1
+run_case "durable -c 50 -P 1"  durable "$DURABLE_REQUESTS" -c 50 -P 1
+run_case "durable -c 50 -P 16" durable "$DURABLE_REQUESTS" -c 50 -P 16
+
+printf '\n%-22s %-4s %14s %14s %8s\n' "case (persistence)" cmd "kvdb req/s" "redis req/s" ratio
+for label in "off -c 50 -P 1" "off -c 50 -P 16" "off -c 1 -P 1" "durable -c 50 -P 1" "durable -c 50 -P 16"; do
+  for cmd in SET GET; do
+    k=$(echo ${RESULTS["$label|kvdb|$cmd"]:-0} | tr ' ' '\n' | median)
+    r=$(echo ${RESULTS["$label|redis|$cmd"]:-0} | tr ' ' '\n' | median)
+    printf '%-22s %-4s %14.0f %14.0f %7.2fx\n' "$label" "$cmd" "$k" "$r" "$(awk -v a="$k" -v b="$r" 'BEGIN { print (b > 0) ? a / b : 0 }')"
+  done
+done

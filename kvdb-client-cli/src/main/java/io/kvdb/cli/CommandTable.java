@@ -1,0 +1,333 @@
+package io.kvdb.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the CLI knows about commands, for HELP, usage lines, TAB completion and argument hints: a
+ * built-in table, refined by the server's COMMAND DOCS when it answers. Terminal-free.
+ */
+public final class CommandTable {
+
+  /**
+   * One command.
+   *
+   * @param name upper-case name
+   * @param args its arguments in usage syntax, one element per argument
+   * @param summary one line
+   * @param example a line to try
+   * @param arity Redis' convention (N exact, -N at least N, words including the name); 0 unknown
+   * @param tokens keywords it accepts (for completion)
+   */
+  public record Info(
+      String name,
+      List<String> args,
+      String summary,
+      String example,
+      int arity,
+      List<String> tokens) {
+    public String usage() {
+      return args.isEmpty() ? name : name + " " + String.join(" ", args);
+    }
+
+    /** Whether {@code words} words (including the name) fit the arity. */
+    public boolean accepts(int words) {
+      return arity == 0 || (arity > 0 ? words == arity : words >= -arity);
+    }
+  }
+
+  private final Map<String, Info> commands = new TreeMap<>();
+
+  public static CommandTable builtIn() {
+    CommandTable t = new CommandTable();
+    t.add("GET", 2, "Get the value of a key", "GET user:1", List.of(), "key");
+    t.add(
+        "SET",
+        -3,
+        "Set the value of a key",
+        "SET user:1 \"John Doe\"",
+        List.of("NX", "XX", "GET", "KEEPTTL"),
+        "key",
+        "value",
+        "[NX | XX]",
+        "[GET]");
+    t.add(
+        "SETNX",
+        3,
+        "Set the value of a key only if it does not exist",
+        "SETNX lock 1",
+        List.of(),
+        "key",
+        "value");
+    t.add(
+        "GETDEL", 2, "Get the value of a key and delete it", "GETDEL session:9", List.of(), "key");
+    t.add(
+        "MGET", -2, "Get the values of several keys", "MGET a b c", List.of(), "key", "[key ...]");
+    t.add(
+        "MSET",
+        -3,
+        "Set several keys at once, atomically",
+        "MSET a 1 b 2",
+        List.of(),
+        "key value",
+        "[key value ...]");
+    t.add(
+        "INCR", 2, "Increment the integer value of a key by one", "INCR visits", List.of(), "key");
+    t.add("DECR", 2, "Decrement the integer value of a key by one", "DECR stock", List.of(), "key");
+    t.add(
+        "INCRBY",
+        3,
+        "Increment the integer value of a key by a number",
+        "INCRBY visits 10",
+        List.of(),
+        "key",
+        "increment");
+    t.add(
+        "DECRBY",
+        3,
+        "Decrement the integer value of a key by a number",
+        "DECRBY stock 5",
+        List.of(),
+        "key",
+        "decrement");
+    t.add("STRLEN", 2, "Get the length of the value of a key", "STRLEN user:1", List.of(), "key");
+    t.add("DEL", -2, "Delete one or more keys", "DEL temp_data", List.of(), "key", "[key ...]");
+    t.add(
+        "EXISTS",
+        -2,
+        "Count how many of the keys exist",
+        "EXISTS user:1",
+        List.of(),
+        "key",
+        "[key ...]");
+    t.add("TYPE", 2, "Get the type of a key's value", "TYPE user:1", List.of(), "key");
+    t.add(
+        "SCAN",
+        -2,
+        "Iterate over key names",
+        "SCAN 0 MATCH user:* COUNT 100",
+        List.of("MATCH", "COUNT", "TYPE"),
+        "cursor",
+        "[MATCH pattern]",
+        "[COUNT count]",
+        "[TYPE type]");
+    t.add(
+        "KEYS",
+        2,
+        "List the keys matching a pattern (slow on big databases)",
+        "KEYS user:*",
+        List.of(),
+        "pattern");
+    t.add("DBSIZE", 1, "Count the keys", "DBSIZE", List.of());
+    t.add(
+        "FLUSHALL", -1, "Delete every key", "FLUSHALL", List.of("ASYNC", "SYNC"), "[ASYNC | SYNC]");
+    t.add("FLUSHDB", -1, "Delete every key", "FLUSHDB", List.of("ASYNC", "SYNC"), "[ASYNC | SYNC]");
+    t.add("PING", -1, "Check the server is alive", "PING", List.of(), "[message]");
+    t.add("ECHO", 2, "Return the message", "ECHO hello", List.of(), "message");
+    t.add(
+        "INFO",
+        -1,
+        "Server information and statistics",
+        "INFO keyspace",
+        List.of(
+            "server",
+            "clients",
+            "memory",
+            "persistence",
+            "replication",
+            "stats",
+            "keyspace",
+            "all"),
+        "[section ...]");
+    t.add(
+        "COMMAND",
+        -1,
+        "Information about the server's commands",
+        "COMMAND DOCS get",
+        List.of("COUNT", "INFO", "DOCS", "LIST"),
+        "[COUNT | INFO [name ...] | DOCS [name ...] | LIST]");
+    t.add(
+        "CONFIG",
+        -3,
+        "Read configuration parameters",
+        "CONFIG GET maxclients",
+        List.of("GET"),
+        "GET",
+        "parameter",
+        "[parameter ...]");
+    t.add(
+        "HELLO",
+        -1,
+        "Handshake with the server",
+        "HELLO 2",
+        List.of("AUTH", "SETNAME"),
+        "[protover [AUTH username password] [SETNAME clientname]]");
+    t.add(
+        "AUTH",
+        -2,
+        "Authenticate the connection",
+        "AUTH my-password",
+        List.of(),
+        "[username]",
+        "password");
+    t.add("SELECT", 2, "Select the database (only 0)", "SELECT 0", List.of(), "index");
+    t.add(
+        "CLIENT",
+        -2,
+        "Connection commands: ID, SETNAME, GETNAME, SETINFO, LIST",
+        "CLIENT LIST",
+        List.of("ID", "SETNAME", "GETNAME", "SETINFO", "LIST"),
+        "subcommand",
+        "[argument ...]");
+    t.add(
+        "HELP", -1, "Show available commands, or help for one", "HELP SET", List.of(), "[command]");
+    t.add("EXIT", 1, "Exit the client", "EXIT", List.of());
+    t.add("QUIT", 1, "Exit the client", "QUIT", List.of());
+    return t;
+  }
+
+  private void add(
+      String name, int arity, String summary, String example, List<String> tokens, String... args) {
+    commands.put(name, new Info(name, List.of(args), summary, example, arity, tokens));
+  }
+
+  public Info find(String name) {
+    return commands.get(name.toUpperCase(Locale.ROOT));
+  }
+
+  public List<Info> all() {
+    return List.copyOf(commands.values());
+  }
+
+  /**
+   * Refines the table with a COMMAND DOCS reply: commands the built-in table lacks are added, and
+   * argument syntax comes from the server.
+   */
+  public void mergeServerDocs(RespValue docs) {
+    if (!(docs instanceof RespValue.Array a) || a.items() == null) {
+      return;
+    }
+    List<RespValue> items = a.items();
+    for (int i = 0; i + 1 < items.size(); i += 2) {
+      String name = text(items.get(i)).toUpperCase(Locale.ROOT);
+      Map<String, RespValue> doc = map(items.get(i + 1));
+      String summary = doc.containsKey("summary") ? text(doc.get("summary")) : "";
+      List<String> args = new ArrayList<>();
+      List<String> tokens = new ArrayList<>();
+      if (doc.get("arguments") instanceof RespValue.Array arr && arr.items() != null) {
+        for (RespValue arg : arr.items()) {
+          args.add(usage(map(arg), tokens));
+        }
+      }
+      Info known = commands.get(name);
+      if (name.equals("HELP") || name.equals("EXIT") || name.equals("QUIT")) {
+        continue;
+      }
+      commands.put(
+          name,
+          new Info(
+              name,
+              args,
+              summary.isEmpty() && known != null ? known.summary() : summary,
+              known == null ? name : known.example(),
+              known == null ? 0 : known.arity(),
+              tokens.isEmpty() && known != null ? known.tokens() : tokens));
+    }
+  }
+
+  private static String usage(Map<String, RespValue> arg, List<String> tokens) {
+    String type = arg.containsKey("type") ? text(arg.get("type")) : "string";
+    String name = arg.containsKey("name") ? text(arg.get("name")) : "arg";
+    String token = arg.containsKey("token") ? text(arg.get("token")) : null;
+    if (token != null) {
+      tokens.add(token);
+    }
+    String core;
+    if ((type.equals("oneof") || type.equals("block"))
+        && arg.get("arguments") instanceof RespValue.Array kids
+        && kids.items() != null) {
+      List<String> parts = new ArrayList<>();
+      for (RespValue k : kids.items()) {
+        parts.add(usage(map(k), tokens));
+      }
+      core = String.join(type.equals("oneof") ? " | " : " ", parts);
+    } else if (type.equals("pure-token")) {
+      core = token;
+    } else {
+      core = token == null ? name : token + " " + name;
+    }
+    List<String> flags = new ArrayList<>();
+    if (arg.get("flags") instanceof RespValue.Array f && f.items() != null) {
+      f.items().forEach(x -> flags.add(text(x)));
+    }
+    if (flags.contains("multiple")) {
+      core = core + " [" + core + " ...]";
+    }
+    return flags.contains("optional") ? "[" + core + "]" : core;
+  }
+
+  private static Map<String, RespValue> map(RespValue v) {
+    Map<String, RespValue> m = new TreeMap<>();
+    if (v instanceof RespValue.Array a && a.items() != null) {
+      for (int i = 0; i + 1 < a.items().size(); i += 2) {
+        m.put(text(a.items().get(i)), a.items().get(i + 1));
+      }
+    }
+    return m;
+  }
+
+  private static String text(RespValue v) {
+    if (v instanceof RespValue.Bulk b && b.bytes() != null) {
+      return new String(b.bytes(), StandardCharsets.UTF_8);
+    }
+    if (v instanceof RespValue.Simple s) {
+      return s.text();
+    }
+    return String.valueOf(v);
+  }
+
+  /**
+   * The argument syntax still to type, as redis-cli shows it after the cursor.
+   *
+   * @param typed the words typed so far, the command first
+   * @param endsWithSpace whether the line ends with a space (the last word is complete)
+   */
+  public String hint(List<String> typed, boolean endsWithSpace) {
+    if (typed.isEmpty()) {
+      return "";
+    }
+    Info info = find(typed.get(0));
+    if (info == null) {
+      return "";
+    }
+    int complete = endsWithSpace ? typed.size() - 1 : typed.size() - 2;
+    if (complete < 0) {
+      return info.args().isEmpty() ? "" : " " + String.join(" ", info.args());
+    }
+    List<String> args = info.args();
+    int used = 0;
+    int remainingWords = complete;
+    while (used < args.size() && remainingWords > 0) {
+      String a = args.get(used);
+      if (a.contains("...")) {
+        return endsWithSpace ? a : ""; // variadic: keep offering it
+      }
+      if (a.startsWith("[")) {
+        used++;
+        remainingWords--;
+        continue;
+      }
+      remainingWords -= Math.max(1, a.split(" ").length);
+      used++;
+    }
+    if (used >= args.size()) {
+      return "";
+    }
+    String rest = String.join(" ", args.subList(used, args.size()));
+    return endsWithSpace ? rest : " " + rest;
+  }
+}

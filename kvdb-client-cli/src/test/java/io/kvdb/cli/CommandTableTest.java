@@ -1,0 +1,31 @@
+package io.kvdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Hints, usage lines and arity from the built-in table. */
+class CommandTableTest {
+  private final CommandTable table = CommandTable.builtIn();
+
+  @Test
+  void hintsShowTheArgumentsStillToType() {
+    assertThat(table.hint(List.of("set"), false)).isEqualTo(" key value [NX | XX] [GET]");
+    assertThat(table.hint(List.of("set"), true)).isEqualTo("key value [NX | XX] [GET]");
+    assertThat(table.hint(List.of("set", "k"), true)).isEqualTo("value [NX | XX] [GET]");
+    assertThat(table.hint(List.of("set", "k", "v"), true)).isEqualTo("[NX | XX] [GET]");
+    assertThat(table.hint(List.of("get", "k"), true)).isEmpty();
+    assertThat(table.hint(List.of("del", "a", "b"), true)).isEqualTo("[key ...]");
+    assertThat(table.hint(List.of("nosuch"), true)).isEmpty();
+  }
+
+  @Test
+  void usageAndArity() {
+    CommandTable.Info get = table.find("get");
+    assertThat(get.usage()).isEqualTo("GET key");
+    assertThat(get.accepts(2)).isTrue();
+    assertThat(get.accepts(1)).isFalse();
+    assertThat(table.find("MSET").accepts(5)).isTrue();
+  }
+}
