@@ -195,6 +195,7 @@ class CliEndToEndTest {
           .until(() -> repl.screen().contains("AUTH <password> called without"));
       repl.type("EXIT");
       assertThat(repl.exit.get(10, TimeUnit.SECONDS)).isZero();
+      await().atMost(Duration.ofSeconds(5)).until(() -> repl.screen().contains("Goodbye!"));
       assertThat(repl.screen())
           .contains("KV-DB Client")
           .contains("Type 'HELP' for available commands or 'EXIT'/'QUIT' to quit")
@@ -222,7 +223,8 @@ class CliEndToEndTest {
       assertThat(repl.screen()).contains("PONG");
       repl.keyboard.close(); // Ctrl-D
       assertThat(repl.exit.get(10, TimeUnit.SECONDS)).isZero();
-      assertThat(repl.screen()).endsWith("Goodbye!\n");
+      // The terminal's output filter writes byte by byte: wait for the whole line.
+      await().atMost(Duration.ofSeconds(5)).until(() -> repl.screen().endsWith("Goodbye!\n"));
     }
   }
 
