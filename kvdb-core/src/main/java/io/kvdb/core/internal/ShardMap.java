@@ -115,6 +115,22 @@ final class ShardMap {
     return null;
   }
 
+  /**
+   * Stores {@code value} for {@code key}. An existing entry whose value has the same length is
+   * overwritten in place (no allocation, no garbage); racing optimistic readers fail their stamp
+   * validation because the caller holds the write lock. Otherwise a new entry is made.
+   *
+   * @return true when the key was new
+   */
+  boolean putValue(byte[] key, int hash, byte[] value) {
+    byte[] e = find(key, hash);
+    if (e != null && e.length == HEADER + key.length + value.length) {
+      System.arraycopy(value, 0, e, HEADER + key.length, value.length);
+      return false;
+    }
+    return put(key, hash, newEntry(hash, key, value)) == null;
+  }
+
   /** Stores {@code entry} for {@code key}; returns the entry it replaced, or null. */
   byte[] put(byte[] key, int hash, byte[] entry) {
     if (used + 1 > (slots.length >> 2) * 3) {

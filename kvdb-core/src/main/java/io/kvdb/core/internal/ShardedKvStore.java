@@ -195,7 +195,10 @@ public final class ShardedKvStore implements KvStore, StoreState {
 
   @Override
   public void put(byte[] key, byte[] value) {
-    await(putAsync(key, value));
+    CompletableFuture<Void> durable = write(key, value);
+    if (durable != null) {
+      await(durable);
+    }
   }
 
   @Override
@@ -205,18 +208,24 @@ public final class ShardedKvStore implements KvStore, StoreState {
 
   @Override
   public CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
+    CompletableFuture<Void> durable = write(key, value);
+    return durable == null ? CompletableFuture.completedFuture(null) : durable;
+  }
+
+  /** Puts; returns the durability future, or null when there is no log (durable at once). */
+  private CompletableFuture<Void> write(byte[] key, byte[] value) {
     checkKey(key);
     checkValue(value);
     ensureOpen();
     key = owned(key);
     value = owned(value);
     int h = KeyHash.hash(key);
-    byte[] entry = ShardMap.newEntry(h, key, value);
     Shard s = shard(h);
     long stamp = s.lock.writeLock();
     try {
-      CompletableFuture<Void> durable = log(RecordType.PUT, key, value);
-      s.map.put(key, h, entry);
+      CompletableFuture<Void> durable =
+          wal == null ? null : wal.append(RecordType.PUT, key, value, 0);
+      s.map.putValue(key, h, value);
       return durable;
     } finally {
       s.lock.unlockWrite(stamp);
@@ -265,7 +274,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
           checkValue(d.newValue());
           byte[] value = owned(d.newValue());
           CompletableFuture<Void> durable = log(RecordType.PUT, key, value);
-          s.map.put(key, h, ShardMap.newEntry(h, key, value));
+          s.map.putValue(key, h, value);
           return durable.thenApply(v -> result);
         }
         case DELETE -> {
@@ -317,9 +326,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
       CompletableFuture<Void> last = null;
       for (int i = 0; i < pairs; i++) {
         last = log(RecordType.PUT, keys[i], values[i]);
-        shard(hashes[i])
-            .map
-            .put(keys[i], hashes[i], ShardMap.newEntry(hashes[i], keys[i], values[i]));
+        shard(hashes[i]).map.putValue(keys[i], hashes[i], values[i]);
       }
       // Futures complete in LSN order, so the last one covers them all.
       return last == null ? syncBarrier() : last;
@@ -418,7 +425,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
     switch (r.type()) {
       case PUT -> {
         int h = KeyHash.hash(r.key());
-        shard(h).map.put(r.key(), h, ShardMap.newEntry(h, r.key(), r.value()));
+        shard(h).map.putValue(r.key(), h, r.value());
       }
       case DELETE -> {
         int h = KeyHash.hash(r.key());
@@ -444,9 +451,22 @@ public final class ShardedKvStore implements KvStore, StoreState {
         s.lock.unlockRead(stamp);
       }
       for (byte[] e : entries) {
-        if (ShardMap.isLive(e)) {
-          visitor.visit(ShardMap.keyOf(e), ShardMap.valueOf(e), 0);
+        if (!ShardMap.isLive(e)) {
+          continue;
         }
+        // Values may be overwritten in place under the write lock: read each one validated.
+        long st = s.lock.tryOptimisticRead();
+        byte[] key = ShardMap.keyOf(e);
+        byte[] value = ShardMap.valueOf(e);
+        if (!s.lock.validate(st)) {
+          st = s.lock.readLock();
+          try {
+            value = ShardMap.valueOf(e);
+          } finally {
+            s.lock.unlockRead(st);
+          }
+        }
+        visitor.visit(key, value, 0);
       }
     }
   }
@@ -487,7 +507,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
   /**
    * The log takes ownership of the arrays it is handed and writes them later, on its own thread, so
    * with a log every write works on copies the caller cannot touch. Without a log, {@link
-   * ShardMap#newEntry} copies anyway.
+   * ShardMap#putValue} copies anyway.
    */
   private byte[] owned(byte[] array) {
     return wal == null ? array : array.clone();

@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class CommandRegistry {
   private final Map<String, CommandSpec> commands = new TreeMap<>();
+  // An allocation-free, case-insensitive index by name bytes: the lookup runs for every request.
+  private CommandSpec[] index = new CommandSpec[128];
 
   /** The registry with every standard command family. */
   public static CommandRegistry standard() {
@@ -29,6 +31,52 @@ public final class CommandRegistry {
     if (commands.putIfAbsent(spec.name(), spec) != null) {
       throw new IllegalStateException("command registered twice: " + spec.name());
     }
+    if (commands.size() * 2 > index.length) {
+      throw new IllegalStateException("grow the command index");
+    }
+    byte[] name = spec.name().getBytes(StandardCharsets.US_ASCII);
+    int mask = index.length - 1;
+    int i = hashLower(name) & mask;
+    while (index[i] != null) {
+      i = (i + 1) & mask;
+    }
+    index[i] = spec;
+  }
+
+  /** The spec named by {@code name} in any case, without allocating; null when unknown. */
+  CommandSpec lookup(byte[] name) {
+    if (name.length > 32) {
+      return null;
+    }
+    int mask = index.length - 1;
+    for (int i = hashLower(name) & mask; index[i] != null; i = (i + 1) & mask) {
+      if (equalsLower(index[i].name(), name)) {
+        return index[i];
+      }
+    }
+    return null;
+  }
+
+  private static int hashLower(byte[] b) {
+    int h = 0x811c9dc5;
+    for (byte x : b) {
+      int c = x >= 'A' && x <= 'Z' ? x + 32 : x;
+      h = (h ^ c) * 0x01000193;
+    }
+    return h ^ (h >>> 16);
+  }
+
+  private static boolean equalsLower(String lower, byte[] b) {
+    if (lower.length() != b.length) {
+      return false;
+    }
+    for (int i = 0; i < b.length; i++) {
+      int c = b[i] >= 'A' && b[i] <= 'Z' ? b[i] + 32 : b[i];
+      if (lower.charAt(i) != c) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public CommandSpec lookup(String name) {
@@ -41,12 +89,12 @@ public final class CommandRegistry {
 
   /** Runs one request and returns its reply; never throws. */
   public Reply execute(CommandContext ctx, byte[][] argv) {
-    String name = new String(argv[0], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
-    CommandSpec spec = commands.get(name);
-    ctx.connection().touch(name);
+    CommandSpec spec = lookup(argv[0]);
     if (spec == null) {
+      ctx.connection().touch("unknown");
       return Reply.error(RespErrors.unknownCommand(argv));
     }
+    ctx.connection().touch(spec.name());
     if (!ctx.connection().authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
       return Reply.error(RespErrors.NOAUTH);
     }
@@ -68,10 +116,7 @@ public final class CommandRegistry {
         && !(reply instanceof Reply.Error)) {
       // Hold the reply until everything this read may have seen is durable.
       CompletableFuture<Void> barrier = ctx.server().store().syncBarrier();
-      if (!barrier.isDone()) {
-        Reply ready = reply;
-        return Reply.later(barrier.thenApply(v -> ready));
-      }
+      return Reply.when(barrier, reply);
     }
     return reply;
   }

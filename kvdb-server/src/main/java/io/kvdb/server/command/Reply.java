@@ -99,7 +99,18 @@ public interface Reply {
 
   /** A reply that is written once {@code future} completes. */
   static Reply later(CompletableFuture<Reply> future) {
-    return new Deferred(future);
+    return new Deferred(future, null);
+  }
+
+  /**
+   * {@code reply}, written once {@code durable} completes (or an error if it fails). Unlike {@code
+   * later(durable.thenApply(...))} it adds no stage to the future, so the WAL's thread does no work
+   * for it.
+   */
+  static Reply when(CompletableFuture<?> durable, Reply reply) {
+    return durable.isDone() && !durable.isCompletedExceptionally()
+        ? reply
+        : new Deferred(durable, reply);
   }
 
   static void writeBulk(ByteBuf out, byte[] value) {
@@ -125,8 +136,11 @@ public interface Reply {
     }
   }
 
-  /** A reply that waits for a future. */
-  record Deferred(CompletableFuture<Reply> future) implements Reply {
+  /**
+   * A reply that waits for a future: either the future yields the reply ({@code fixed} null), or it
+   * only signals durability and {@code fixed} is the reply.
+   */
+  record Deferred(CompletableFuture<?> future, Reply fixed) implements Reply {
     @Override
     public boolean ready() {
       return future.isDone();
@@ -136,7 +150,8 @@ public interface Reply {
     public void write(ByteBuf out) {
       Reply r;
       try {
-        r = future.join();
+        Object v = future.join();
+        r = fixed != null ? fixed : (Reply) v;
       } catch (java.util.concurrent.CompletionException
           | java.util.concurrent.CancellationException e) {
         r = failure(e);

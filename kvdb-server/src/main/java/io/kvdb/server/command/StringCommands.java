@@ -282,9 +282,6 @@ final class StringCommands {
   }
 
   static Reply durable(java.util.concurrent.CompletableFuture<?> f, Reply reply) {
-    if (f.isDone() && !f.isCompletedExceptionally()) {
-      return reply;
-    }
-    return Reply.later(f.thenApply(v -> reply));
+    return Reply.when(f, reply);
   }
 }

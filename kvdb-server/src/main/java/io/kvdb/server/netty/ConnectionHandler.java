@@ -49,6 +49,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private ByteBuf out;
   private boolean closing;
   private boolean registered;
+  private Reply.Deferred armed;
 
   public ConnectionHandler(ServerContext server, ConnectionState state, AtomicInteger inFlight) {
     this.server = server;
@@ -133,12 +134,21 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     queue.add(reply);
     inFlight.incrementAndGet();
-    if (reply instanceof Reply.Deferred d) {
-      // Always register: checking ready() first would race with the WAL thread completing the
-      // future, leaving a ready reply in the queue with nobody to drain it.
+    drain(); // whatever became ready meanwhile goes now
+    armHead();
+  }
+
+  /**
+   * Makes the head's completion trigger a drain. One callback per connection suffices: a
+   * connection's durability futures complete in LSN order, which is request order, so when the head
+   * completes, the replies behind it are usually ready too. Registering on an already completed
+   * future runs the callback at once, so no completion can slip past.
+   */
+  private void armHead() {
+    if (queue.peek() instanceof Reply.Deferred d && d != armed) {
+      armed = d;
       d.future().whenComplete((r, e) -> scheduleDrain());
     }
-    drain();
   }
 
   private void scheduleDrain() {
@@ -148,6 +158,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
               () -> {
                 drainScheduled.set(false);
                 drain();
+                armHead();
                 flush();
               });
     }

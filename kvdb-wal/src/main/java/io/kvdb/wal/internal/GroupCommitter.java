@@ -64,7 +64,7 @@ public final class GroupCommitter {
 
   private final ReentrantLock lock = new ReentrantLock();
   private ArrayDeque<Pending> queue = new ArrayDeque<>(); // guarded by lock
-  private long lastLsn; // guarded by lock
+  private volatile long lastLsn; // written under lock, read without it
   private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(); // guarded by lock
   private Throwable failure; // guarded by lock
   private boolean closing; // guarded by lock
@@ -144,12 +144,7 @@ public final class GroupCommitter {
   }
 
   public long lastLsn() {
-    lock.lock();
-    try {
-      return lastLsn;
-    } finally {
-      lock.unlock();
-    }
+    return lastLsn;
   }
 
   public long durableLsn() {
