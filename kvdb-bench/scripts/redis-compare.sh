@@ -3,7 +3,7 @@
 # Prints the median requests/s of each and the ratio kvdb/Redis.
 #
 #   mvn -B -q package -DskipTests
-#   kvdb-bench/scripts/redis-compare.sh            # ROUNDS=3 REQUESTS=300000 by default
+#   kvdb-bench/scripts/redis-compare.sh            # ROUNDS=3 by default; see the *REQUESTS knobs
 #
 # Needs redis-server and redis-benchmark (Debian: apt-get install redis-server redis-tools).
 # Everything runs on loopback; both servers are stopped at the end.
@@ -11,8 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 ROUNDS=${ROUNDS:-3}
-REQUESTS=${REQUESTS:-300000}
-DURABLE_REQUESTS=${DURABLE_REQUESTS:-100000}
+# Requests per run, sized so that each run lasts seconds (the JVM needs seconds of warm-up; a
+# run shorter than its JIT compilation measures the interpreter).
+REQUESTS=${REQUESTS:-300000}                   # -P 1 cases
+PIPELINED_REQUESTS=${PIPELINED_REQUESTS:-2000000}  # -P 16 cases
+DURABLE_REQUESTS=${DURABLE_REQUESTS:-100000}   # durable -P 1
+DURABLE_PIPELINED_REQUESTS=${DURABLE_PIPELINED_REQUESTS:-1000000}
 KVDB_PORT=${KVDB_PORT:-7391}
 REDIS_PORT=${REDIS_PORT:-7392}
 JAR=kvdb-server/target/kvdb-server.jar
@@ -79,7 +83,7 @@ run_case() { # $1 label, $2 mode, $3 requests, rest: flags
     for server in kvdb redis; do
       local port
       if [ $server = kvdb ]; then start_kvdb "$mode"; port=$KVDB_PORT; else start_redis "$mode"; port=$REDIS_PORT; fi
-      bench "$port" $((n / 5)) "$@" > /dev/null   # warm-up (JIT for kvdb, page cache for both)
+      bench "$port" "$n" "$@" > /dev/null   # warm-up run of the same length (JIT for kvdb)
       while read -r cmd rps; do
         RESULTS["$label|$server|$cmd"]+="$rps "
       done < <(bench "$port" "$n" "$@")
@@ -90,10 +94,10 @@ run_case() { # $1 label, $2 mode, $3 requests, rest: flags
 
 echo "machine: $(nproc) cores, $(uname -r); redis: $(redis-server --version | awk '{print $3}'); rounds: $ROUNDS"
 run_case "off -c 50 -P 1"  memory "$REQUESTS" -c 50 -P 1
-run_case "off -c 50 -P 16" memory "$REQUESTS" -c 50 -P 16
+run_case "off -c 50 -P 16" memory "$PIPELINED_REQUESTS" -c 50 -P 16
 run_case "off -c 1 -P 1"   memory $((REQUESTS / 5)) -c 1 -P 1
 run_case "durable -c 50 -P 1"  durable "$DURABLE_REQUESTS" -c 50 -P 1
-run_case "durable -c 50 -P 16" durable "$DURABLE_REQUESTS" -c 50 -P 16
+run_case "durable -c 50 -P 16" durable "$DURABLE_PIPELINED_REQUESTS" -c 50 -P 16
 
 printf '\n%-22s %-4s %14s %14s %8s\n' "case (persistence)" cmd "kvdb req/s" "redis req/s" ratio
 for label in "off -c 50 -P 1" "off -c 50 -P 16" "off -c 1 -P 1" "durable -c 50 -P 1" "durable -c 50 -P 16"; do

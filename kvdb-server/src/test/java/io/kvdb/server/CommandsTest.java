@@ -176,6 +176,7 @@ class CommandsTest {
       assertThat(info).contains(section);
     }
     assertThat(info).contains("db0:keys=1").contains("wal_fsync:always").contains("role:master");
+    assertThat(info).containsPattern("wal_records_per_group:\\d+\\.\\d\\d").contains("wal_fsyncs:");
     assertThat(jedis.info("keyspace")).startsWith("# Keyspace").doesNotContain("# Server");
   }
 

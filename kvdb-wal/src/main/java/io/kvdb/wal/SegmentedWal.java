@@ -207,6 +207,14 @@ public final class SegmentedWal implements WriteAheadLog {
     return compactor.snapshotNow();
   }
 
+  /**
+   * Group-commit counters since open: groups written, records in them, fsyncs, nanoseconds spent in
+   * fsync. Records per group shows how well concurrent writers share fsyncs.
+   */
+  public GroupCommitter.Stats stats() {
+    return committer().stats();
+  }
+
   /** The failure that stopped the log, or null while it is healthy. */
   public Throwable failure() {
     return committer().failure();

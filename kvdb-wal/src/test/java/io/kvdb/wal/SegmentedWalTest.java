@@ -174,7 +174,8 @@ class SegmentedWalTest {
   void concurrentWritersAllCompleteAndSurviveReopen() throws Exception {
     int threads = 8;
     int perThread = 500;
-    try (KvStore store = open(dir)) {
+    SegmentedWal wal = SegmentedWal.builder().directory(dir).build();
+    try (KvStore store = KvStore.builder().wal(wal).build()) {
       List<Thread> workers = new ArrayList<>();
       List<CompletableFuture<Void>> futures =
           java.util.Collections.synchronizedList(new ArrayList<>());
@@ -197,6 +198,10 @@ class SegmentedWalTest {
       }
       CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get();
       assertThat(store.lastLsn()).isEqualTo((long) threads * perThread);
+      var stats = wal.stats();
+      assertThat(stats.records()).isEqualTo((long) threads * perThread);
+      assertThat(stats.groups()).isBetween(1L, stats.records());
+      assertThat(stats.fsyncs()).isEqualTo(stats.groups()); // ALWAYS: one fsync per group
     }
     try (KvStore store = open(dir)) {
       assertThat(store.size()).isEqualTo((long) threads * perThread);

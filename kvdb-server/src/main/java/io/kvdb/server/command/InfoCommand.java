@@ -114,6 +114,16 @@ final class InfoCommand {
       line(b, "wal_dir", wal.directory().toAbsolutePath());
       line(b, "wal_last_lsn", wal.lastLsn());
       line(b, "wal_durable_lsn", wal.durableLsn());
+      var st = wal.stats();
+      line(b, "wal_groups", st.groups());
+      line(b, "wal_records", st.records());
+      line(
+          b,
+          "wal_records_per_group",
+          String.format(
+              Locale.ROOT, "%.2f", st.groups() == 0 ? 0.0 : (double) st.records() / st.groups()));
+      line(b, "wal_fsyncs", st.fsyncs());
+      line(b, "wal_fsync_avg_usec", st.fsyncs() == 0 ? 0 : st.fsyncNanos() / st.fsyncs() / 1000);
     }
   }
 

@@ -75,6 +75,11 @@ public final class GroupCommitter {
   private ActiveSegment segment; // writer thread only (and close, after the writer ended)
   private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
   private long unsyncedBytes;
+  // Counters, written only by the writer thread (volatile so that INFO can read them).
+  private volatile long groups;
+  private volatile long records;
+  private volatile long fsyncs;
+  private volatile long fsyncNanos;
   private long lastSyncNanos = System.nanoTime();
 
   private record Waiter(long lsn, CompletableFuture<Void> future) implements Comparable<Waiter> {
@@ -169,6 +174,13 @@ public final class GroupCommitter {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Group-commit counters: groups written, records in them, fsyncs and time spent in fsync. */
+  public record Stats(long groups, long records, long fsyncs, long fsyncNanos) {}
+
+  public Stats stats() {
+    return new Stats(groups, records, fsyncs, fsyncNanos);
   }
 
   public void addListener(DurableListener l) {
@@ -320,6 +332,8 @@ public final class GroupCommitter {
       sync();
     }
     long last = group.peekLast().lsn;
+    groups++;
+    records += group.size();
     durableLsn = last;
     for (Pending p : group) {
       p.complete(null);
@@ -347,6 +361,8 @@ public final class GroupCommitter {
     segment.force();
     unsyncedBytes = 0;
     lastSyncNanos = System.nanoTime();
+    fsyncs++;
+    fsyncNanos += lastSyncNanos - start;
     long tookMs = TimeUnit.NANOSECONDS.toMillis(lastSyncNanos - start);
     if (tookMs >= 1000) {
       log.warn("[wal {}] fsync took {} ms (disk busy?)", name, tookMs);
