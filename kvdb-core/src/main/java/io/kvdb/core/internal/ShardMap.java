@@ -21,9 +21,11 @@ import java.util.function.Consumer;
  *
  * Not thread-safe by itself. Writers hold the shard's write lock. Readers may call {@link
  * #getValue} without a lock under a {@link java.util.concurrent.locks.StampedLock} optimistic
- * stamp: the slot array is read through one field, entry arrays are never modified after
- * publication, and every index is bounds-checked, so a racing read returns garbage at worst (it
- * never throws or loops), and the caller discards it when the stamp fails to validate.
+ * stamp: the slot array is read through one field and every index is bounds-checked, so a racing
+ * read returns garbage at worst (it never throws or loops), and the caller discards it when the
+ * stamp fails to validate. An entry's hash and key never change, but {@link #putValue} overwrites a
+ * same-length value in place under the write lock, so anyone who reads an entry outside the lock
+ * (the snapshot walk) must validate a stamp too.
  */
 final class ShardMap {
   private static final byte[] TOMBSTONE = new byte[0];
