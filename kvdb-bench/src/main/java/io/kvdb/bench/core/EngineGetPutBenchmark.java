@@ -40,13 +40,22 @@ import org.openjdk.jmh.annotations.Warmup;
 public class EngineGetPutBenchmark {
   static final int KEYS = 1_000_000;
 
-  @Param({"kvstore", "chm"})
+  /**
+   * kvstore: the store; chm: the baseline (references in and out); chmcopy: the baseline copying
+   * values in and out, as the store's contract requires — to show what that contract costs.
+   */
+  @Param({"kvstore", "chm", "chmcopy"})
   public String impl;
+
+  /** Shard count for kvstore; 0 = its default. */
+  @Param({"0"})
+  public int shards;
 
   private byte[][] keys;
   private byte[] value;
   private KvStore store;
   private ConcurrentHashMap<EngineData.BytesKey, byte[]> map;
+  private boolean copy;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -55,11 +64,12 @@ public class EngineGetPutBenchmark {
     // Both hold their own copy of every key and a distinct value per key, as data that arrived
     // over the network would be; lookups use the benchmark's own key arrays.
     if (impl.equals("kvstore")) {
-      store = KvStore.inMemory();
+      store = shards == 0 ? KvStore.inMemory() : KvStore.builder().shards(shards).build();
       for (int i = 0; i < KEYS; i++) {
         store.put(keys[i], EngineData.distinctValue(value, i));
       }
     } else {
+      copy = impl.equals("chmcopy");
       map = new ConcurrentHashMap<>();
       for (int i = 0; i < KEYS; i++) {
         map.put(new EngineData.BytesKey(keys[i].clone()), EngineData.distinctValue(value, i));
@@ -90,7 +100,11 @@ public class EngineGetPutBenchmark {
   @Benchmark
   public byte[] get(Cursor c) {
     byte[] k = keys[c.next()];
-    return store != null ? store.get(k) : map.get(new EngineData.BytesKey(k));
+    if (store != null) {
+      return store.get(k);
+    }
+    byte[] v = map.get(new EngineData.BytesKey(k));
+    return copy && v != null ? v.clone() : v;
   }
 
   @Benchmark
@@ -100,7 +114,7 @@ public class EngineGetPutBenchmark {
       store.put(k, value);
       return k;
     }
-    return map.put(new EngineData.BytesKey(k), value);
+    return map.put(new EngineData.BytesKey(k), copy ? value.clone() : value);
   }
 
   @Benchmark

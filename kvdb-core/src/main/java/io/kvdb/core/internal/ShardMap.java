@@ -1,5 +1,8 @@
 package io.kvdb.core.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -31,6 +34,8 @@ final class ShardMap {
   private static final byte[] TOMBSTONE = new byte[0];
   private static final int MIN_CAPACITY = 16;
   private static final int HEADER = 8;
+  private static final VarHandle INT_BE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
   private byte[][] slots = new byte[MIN_CAPACITY][];
   private int used; // live entries + tombstones
@@ -47,17 +52,11 @@ final class ShardMap {
   }
 
   private static void putInt(byte[] b, int at, int v) {
-    b[at] = (byte) (v >>> 24);
-    b[at + 1] = (byte) (v >>> 16);
-    b[at + 2] = (byte) (v >>> 8);
-    b[at + 3] = (byte) v;
+    INT_BE.set(b, at, v);
   }
 
   private static int getInt(byte[] b, int at) {
-    return ((b[at] & 0xff) << 24)
-        | ((b[at + 1] & 0xff) << 16)
-        | ((b[at + 2] & 0xff) << 8)
-        | (b[at + 3] & 0xff);
+    return (int) INT_BE.get(b, at); // one load, not four
   }
 
   static int keyLength(byte[] entry) {
