@@ -67,6 +67,7 @@ public final class Repl {
         out.flush();
         return 0;
       }
+      reader.setTailTip(""); // the finished line's hint must not follow us to the next prompt
       if (session.execute(line) == Session.Outcome.EXIT) {
         return 0;
       }

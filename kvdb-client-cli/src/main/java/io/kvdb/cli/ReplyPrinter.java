@@ -7,15 +7,23 @@ import java.util.Locale;
 /**
  * Turns replies into text as redis-cli does (numbered arrays, {@code (integer)}, {@code (error)},
  * {@code (nil)}, quoted and escaped strings), except GET, which prints {@code Value: <value>} or
- * {@code key not found} as the Go kv-db client did. Terminal-free, stateless.
+ * {@code key not found} as the Go kv-db client did, and INFO / CLIENT LIST, printed as text.
+ * Terminal-free, stateless.
  */
 public final class ReplyPrinter {
   private ReplyPrinter() {}
 
   /** The text for {@code reply} to the command named {@code command}. */
   public static String format(String command, RespValue reply) {
-    if (command.toUpperCase(Locale.ROOT).equals("GET") && reply instanceof RespValue.Bulk b) {
+    String name = command.toUpperCase(Locale.ROOT);
+    if (name.equals("GET") && reply instanceof RespValue.Bulk b) {
       return b.bytes() == null ? "key not found" : "Value: " + escape(b.bytes(), false);
+    }
+    if ((name.equals("INFO") || name.equals("CLIENT"))
+        && reply instanceof RespValue.Bulk b
+        && b.bytes() != null) {
+      // Multi-line reports print as text, as redis-cli prints them.
+      return new String(b.bytes(), StandardCharsets.UTF_8).replace("\r\n", "\n").stripTrailing();
     }
     return format(reply, "");
   }

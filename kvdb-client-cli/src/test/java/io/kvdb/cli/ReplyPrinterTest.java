@@ -51,6 +51,12 @@ class ReplyPrinterTest {
   }
 
   @Test
+  void infoPrintsAsText() {
+    assertThat(ReplyPrinter.format("info", bulk("# Server\r\nkvdb_version:1\r\n")))
+        .isEqualTo("# Server\nkvdb_version:1");
+  }
+
+  @Test
   void unprintableBytesAreEscaped() {
     assertThat(
             ReplyPrinter.format("ECHO", new RespValue.Bulk(new byte[] {'a', 0, (byte) 0xff, '\n'})))
