@@ -25,6 +25,7 @@ public final class KvStoreBuilder {
   private WriteAheadLog wal;
   private int maxKeySize = DEFAULT_MAX_KEY_SIZE;
   private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
+  private long maxMemory;
 
   KvStoreBuilder() {}
 
@@ -72,6 +73,19 @@ public final class KvStoreBuilder {
   }
 
   /**
+   * The most bytes the data may take (keys, values and per-entry overhead, estimated); a write that
+   * would grow the data past it throws {@link LimitExceededException} naming {@code maxMemory}, and
+   * nothing is logged. Deletes always work. 0 (the default) means no limit.
+   */
+  public KvStoreBuilder maxMemory(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("maxMemory must not be negative, got " + bytes);
+    }
+    this.maxMemory = bytes;
+    return this;
+  }
+
+  /**
    * Opens the store, replaying the WAL if there is one.
    *
    * @throws java.io.UncheckedIOException if the log cannot be opened or recovered
@@ -98,5 +112,9 @@ public final class KvStoreBuilder {
 
   public int maxValueSize() {
     return maxValueSize;
+  }
+
+  public long maxMemory() {
+    return maxMemory;
   }
 }

@@ -63,7 +63,8 @@ public final class KvdbServer implements AutoCloseable {
     KvStoreBuilder sb =
         KvStore.builder()
             .maxKeySize((int) config.network().maxMessageSize())
-            .maxValueSize((int) config.network().maxMessageSize());
+            .maxValueSize((int) config.network().maxMessageSize())
+            .maxMemory(config.engine().effectiveMaxMemory());
     if (config.engine().shards() > 0) {
       sb.shards(config.engine().shards());
     }

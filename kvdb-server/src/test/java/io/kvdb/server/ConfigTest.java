@@ -70,6 +70,13 @@ class ConfigTest {
     assertThat(c.wal()).isNull();
     assertThat(c.network().maxMessageSize()).isEqualTo(64L << 20);
     assertThat(c.network().maxOutputBuffer()).isEqualTo(1L << 30);
+    assertThat(
+            ConfigLoader.parse("engine:\n  max_memory: 2gb\n", "x.yaml")
+                .engine()
+                .effectiveMaxMemory())
+        .isEqualTo(2L << 30);
+    assertThat(ServerConfig.Engine.DEFAULT.effectiveMaxMemory())
+        .isEqualTo(Runtime.getRuntime().maxMemory() / 4 * 3);
     assertThat(ConfigLoader.parse("", "empty.yaml").wal()).isNull();
   }
 
@@ -93,6 +100,7 @@ class ConfigTest {
       'network: 5'                                   | network must be a mapping
       'engine:\n  type: rocksdb'                     | engine.type: 'rocksdb'
       'engine:\n  shards: 3'                         | engine.shards: 3
+      'engine:\n  max_memory: lots'                  | engine.max_memory: 'lots'
       'logging:\n  level: loud'                      | logging.level: 'loud'
       'logging:\n  format: xml'                      | logging.format: 'xml'
       'wal:\n  fsync: sometimes'                     | wal.fsync: 'sometimes'

@@ -165,4 +165,35 @@ class LimitsTest {
       assertThat(local.ping()).isEqualTo("PONG");
     }
   }
+
+  @Test
+  void theMemoryLimitAnswersOomAndTheServerKeepsServing() throws Exception {
+    ServerConfig cfg =
+        new ServerConfig(
+            new ServerConfig.Engine("in_memory", 0, 64 * 1024),
+            ServerConfig.Network.DEFAULT.withPort(0),
+            ServerConfig.Logging.DEFAULT,
+            null,
+            ServerConfig.Replication.DEFAULT);
+    try (TestServer s = TestServer.start(cfg);
+        Jedis j = s.jedis()) {
+      String oom = null;
+      int stored = 0;
+      for (int i = 0; i < 1000 && oom == null; i++) {
+        try {
+          j.set("k" + i, "v".repeat(1000));
+          stored++;
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+          oom = e.getMessage();
+        }
+      }
+      assertThat(oom).isEqualTo("OOM command not allowed when used memory > 'maxmemory'.");
+      assertThat(stored).isBetween(40, 70);
+      assertThat(j.get("k0")).hasSize(1000); // reads still work
+      assertThat(j.del("k0", "k1", "k2")).isEqualTo(3); // deletes make room
+      assertThat(j.set("again", "fits")).isEqualTo("OK");
+      assertThat(j.info("memory")).contains("maxmemory:65536");
+      assertThat(j.configGet("maxmemory")).containsEntry("maxmemory", "65536");
+    }
+  }
 }

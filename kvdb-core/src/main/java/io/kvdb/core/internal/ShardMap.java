@@ -40,6 +40,7 @@ final class ShardMap {
   private byte[][] slots = new byte[MIN_CAPACITY][];
   private int used; // live entries + tombstones
   private volatile int size;
+  private volatile long bytes; // estimated heap taken by the entries, for the memory limit
   private int epoch;
 
   static byte[] newEntry(int hash, byte[] key, byte[] value) {
@@ -129,7 +130,27 @@ final class ShardMap {
       System.arraycopy(value, 0, e, HEADER + key.length, value.length);
       return false;
     }
-    return put(key, hash, newEntry(hash, key, value)) == null;
+    byte[] fresh = newEntry(hash, key, value);
+    byte[] old = put(key, hash, fresh);
+    bytes += cost(fresh.length) - (old == null ? 0 : cost(old.length));
+    return old == null;
+  }
+
+  /** How many bytes {@link #putValue} would add (negative or zero when it would not grow). */
+  long growth(byte[] key, int hash, int valueLength) {
+    byte[] e = find(key, hash);
+    long next = cost(HEADER + key.length + valueLength);
+    return e == null ? next : next - cost(e.length);
+  }
+
+  /** Estimated heap of the entries: arrays with headers and padding, plus their slot. */
+  long bytes() {
+    return bytes;
+  }
+
+  /** An entry's array (16-byte header, 8-byte aligned) plus its share of the slot array. */
+  static long cost(int entryLength) {
+    return ((16L + entryLength + 7) & ~7L) + 8;
   }
 
   /** Stores {@code entry} for {@code key}; returns the entry it replaced, or null. */
@@ -174,6 +195,7 @@ final class ShardMap {
       if (e != TOMBSTONE && matches(e, hash, key)) {
         s[i] = TOMBSTONE;
         size--;
+        bytes -= cost(e.length);
         return e;
       }
     }
@@ -184,6 +206,7 @@ final class ShardMap {
     slots = new byte[MIN_CAPACITY][];
     used = 0;
     size = 0;
+    bytes = 0;
     epoch++;
   }
 

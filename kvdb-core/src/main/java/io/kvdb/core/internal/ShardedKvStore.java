@@ -51,6 +51,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
   private final WriteAheadLog wal;
   private final int maxKeySize;
   private final int maxValueSize;
+  private final long maxMemory;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile RecoveryReport recovery = RecoveryReport.empty();
 
@@ -69,6 +70,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
     this.wal = builder.wal();
     this.maxKeySize = builder.maxKeySize();
     this.maxValueSize = builder.maxValueSize();
+    this.maxMemory = builder.maxMemory();
   }
 
   /** Creates a store from a builder, opening and replaying its WAL. */
@@ -223,6 +225,10 @@ public final class ShardedKvStore implements KvStore, StoreState {
     Shard s = shard(h);
     long stamp = s.lock.writeLock();
     try {
+      if (maxMemory > 0) {
+        checkMemory(
+            s.map.growth(key, h, value.length)); // before logging: a rejected write never is
+      }
       CompletableFuture<Void> durable =
           wal == null ? null : wal.append(RecordType.PUT, key, value, 0);
       s.map.putValue(key, h, value);
@@ -273,6 +279,9 @@ public final class ShardedKvStore implements KvStore, StoreState {
         case PUT -> {
           checkValue(d.newValue());
           byte[] value = owned(d.newValue());
+          if (maxMemory > 0) {
+            checkMemory(s.map.growth(key, h, value.length));
+          }
           CompletableFuture<Void> durable = log(RecordType.PUT, key, value);
           s.map.putValue(key, h, value);
           return durable.thenApply(v -> result);
@@ -323,6 +332,13 @@ public final class ShardedKvStore implements KvStore, StoreState {
       stamps[i] = shards[locked[i]].lock.writeLock();
     }
     try {
+      if (maxMemory > 0) {
+        long growth = 0;
+        for (int i = 0; i < pairs; i++) {
+          growth += shard(hashes[i]).map.growth(keys[i], hashes[i], values[i].length);
+        }
+        checkMemory(growth);
+      }
       CompletableFuture<Void> last = null;
       for (int i = 0; i < pairs; i++) {
         last = log(RecordType.PUT, keys[i], values[i]);
@@ -539,6 +555,29 @@ public final class ShardedKvStore implements KvStore, StoreState {
   private void unlockAll(int[] locked, long[] stamps) {
     for (int i = locked.length - 1; i >= 0; i--) {
       shards[locked[i]].lock.unlockWrite(stamps[i]);
+    }
+  }
+
+  /** The estimated heap the data takes (entries and their slots), read without stopping writers. */
+  public long usedMemory() {
+    long n = 0;
+    for (Shard s : shards) {
+      n += s.map.bytes();
+    }
+    return n;
+  }
+
+  /** The memory limit, 0 for none. */
+  public long maxMemory() {
+    return maxMemory;
+  }
+
+  private void checkMemory(long growth) {
+    if (growth > 0) {
+      long used = usedMemory();
+      if (used + growth > maxMemory) {
+        throw new LimitExceededException("maxMemory", used + growth, maxMemory);
+      }
     }
   }
 

@@ -54,7 +54,7 @@ final class ConfigCommand {
     p.put("appendonly", cfg.wal() == null ? "no" : "yes");
     p.put("appendfsync", cfg.wal() == null ? "no" : cfg.wal().fsync());
     p.put("dir", cfg.wal() == null ? "" : cfg.wal().dataDirectory().toAbsolutePath().toString());
-    p.put("maxmemory", "0");
+    p.put("maxmemory", Long.toString(cfg.engine().effectiveMaxMemory()));
     return p;
   }
 }

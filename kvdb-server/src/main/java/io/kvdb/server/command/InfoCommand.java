@@ -90,6 +90,11 @@ final class InfoCommand {
     long used = rt.totalMemory() - rt.freeMemory();
     line(b, "used_memory", used);
     line(b, "used_memory_human", human(used));
+    if (s.store() instanceof io.kvdb.core.internal.ShardedKvStore store) {
+      line(b, "used_memory_dataset", store.usedMemory());
+      line(b, "maxmemory", store.maxMemory());
+      line(b, "maxmemory_human", human(store.maxMemory()));
+    }
     line(b, "heap_committed", rt.totalMemory());
     line(b, "heap_max", rt.maxMemory());
     line(b, "heap_max_human", human(rt.maxMemory()));

@@ -171,8 +171,8 @@ public interface Reply {
     if (t instanceof io.kvdb.core.DurabilityException) {
       return error("MISCONF Errors writing to the write-ahead log: " + t.getMessage());
     }
-    if (t instanceof io.kvdb.core.LimitExceededException) {
-      return error("ERR " + t.getMessage());
+    if (t instanceof io.kvdb.core.LimitExceededException l) {
+      return error(l.limit().equals("maxMemory") ? RespErrors.OOM : "ERR " + t.getMessage());
     }
     if (t instanceof IllegalStateException) {
       return error("ERR " + t.getMessage());

@@ -30,6 +30,7 @@ public final class RespErrors {
   public static final String NOPROTO = "NOPROTO unsupported protocol version";
   public static final String MAX_CLIENTS = "ERR max number of clients reached";
   public static final String SYNTAX = "ERR syntax error";
+  public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
   public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
   public static final String OVERFLOW = "ERR increment or decrement would overflow";
   public static final String INVALID_CURSOR = "ERR invalid cursor";

@@ -78,7 +78,8 @@ public final class ConfigLoader {
     if (shards != 0 && Integer.bitCount(shards) != 1) {
       throw e.bad("shards", shards, "0 (derive from CPUs) or a power of two from 1 to 65536");
     }
-    e.rejectUnknown(Set.of("type", "shards"));
+    long maxMemory = e.size("max_memory", 0, 0, 1L << 50);
+    e.rejectUnknown(Set.of("type", "shards", "max_memory"));
 
     Section n = rootSection.section("network");
     ServerConfig.Network nd = ServerConfig.Network.DEFAULT;
@@ -165,7 +166,7 @@ public final class ConfigLoader {
     r.rejectUnknown(Set.of("role", "master_address", "master_port", "slave_id"));
 
     return new ServerConfig(
-        new ServerConfig.Engine(type, shards), network, logging, wal, replication);
+        new ServerConfig.Engine(type, shards, maxMemory), network, logging, wal, replication);
   }
 
   /** One mapping in the file, remembering which keys were read. */

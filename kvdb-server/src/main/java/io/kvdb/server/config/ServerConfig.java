@@ -26,9 +26,15 @@ public record ServerConfig(
   /**
    * @param type the storage engine; only {@code in_memory}
    * @param shards the shard count, a power of two, or 0 to derive it from the CPU count
+   * @param maxMemory the most bytes the data may take; 0 = 75% of the JVM's maximum heap
    */
-  public record Engine(String type, int shards) {
-    public static final Engine DEFAULT = new Engine("in_memory", 0);
+  public record Engine(String type, int shards, long maxMemory) {
+    public static final Engine DEFAULT = new Engine("in_memory", 0, 0);
+
+    /** The limit in force: the configured one, or 75% of the heap for 0. */
+    public long effectiveMaxMemory() {
+      return maxMemory > 0 ? maxMemory : Runtime.getRuntime().maxMemory() / 4 * 3;
+    }
   }
 
   /**
