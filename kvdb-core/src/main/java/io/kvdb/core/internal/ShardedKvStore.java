@@ -280,7 +280,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
           checkValue(d.newValue());
           byte[] value = owned(d.newValue());
           if (maxMemory > 0) {
-            checkMemory(s.map.growth(key, h, value.length));
+            checkMemory(s.map, key, h, value.length);
           }
           CompletableFuture<Void> durable = log(RecordType.PUT, key, value);
           s.map.putValue(key, h, value);
@@ -570,6 +570,21 @@ public final class ShardedKvStore implements KvStore, StoreState {
   /** The memory limit, 0 for none. */
   public long maxMemory() {
     return maxMemory;
+  }
+
+  /**
+   * Refuses a put that would take the data past the limit. Far from the limit the worst case (a new
+   * entry) is compared without probing; only near it is the exact growth computed.
+   */
+  private void checkMemory(ShardMap map, byte[] key, int hash, int valueLength) {
+    long used = usedMemory();
+    if (used + ShardMap.cost(8 + key.length + valueLength) <= maxMemory) {
+      return;
+    }
+    long growth = map.growth(key, hash, valueLength);
+    if (growth > 0 && used + growth > maxMemory) {
+      throw new LimitExceededException("maxMemory", used + growth, maxMemory);
+    }
   }
 
   private void checkMemory(long growth) {
