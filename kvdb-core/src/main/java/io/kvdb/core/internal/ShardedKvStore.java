@@ -226,8 +226,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
     long stamp = s.lock.writeLock();
     try {
       if (maxMemory > 0) {
-        checkMemory(
-            s.map.growth(key, h, value.length)); // before logging: a rejected write never is
+        checkMemory(s.map, key, h, value.length); // before logging: a refused write never is
       }
       CompletableFuture<Void> durable =
           wal == null ? null : wal.append(RecordType.PUT, key, value, 0);
