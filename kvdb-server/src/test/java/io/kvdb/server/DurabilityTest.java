@@ -1,6 +1,7 @@
 package io.kvdb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kvdb.server.testing.TestServer;
 import java.io.BufferedReader;
@@ -182,5 +183,31 @@ class DurabilityTest {
             .isGreaterThanOrEqualTo(Integer.parseInt(e.getValue()));
       }
     }
+  }
+
+  @Test
+  void aFailedWalAnswersMisconfToWritesAndKeepsServingReads() throws Exception {
+    try (TestServer s = TestServer.start(dir, n -> n);
+        Jedis j = s.jedis()) {
+      j.set("before", "ok");
+      // A real I/O failure: close the active segment's channel underneath the WAL writer.
+      Object committer =
+          field(io.kvdb.wal.SegmentedWal.class, "committer").get(s.server().context().wal());
+      Object segment = field(committer.getClass(), "segment").get(committer);
+      ((java.nio.channels.FileChannel) field(segment.getClass(), "ch").get(segment)).close();
+      for (String key : new String[] {"first", "second"}) {
+        assertThatThrownBy(() -> j.set(key, "x"))
+            .hasMessageStartingWith("MISCONF Errors writing to the write-ahead log");
+      }
+      assertThat(j.get("before")).isEqualTo("ok");
+      assertThat(j.info("persistence")).contains("wal_status:failed");
+    }
+  }
+
+  private static java.lang.reflect.Field field(Class<?> type, String name)
+      throws NoSuchFieldException {
+    java.lang.reflect.Field f = type.getDeclaredField(name);
+    f.setAccessible(true);
+    return f;
   }
 }

@@ -42,7 +42,7 @@ class WriteFailureTest {
                     .hasMessageContaining("has failed"),
             e -> assertThat(e).isInstanceOf(DurabilityException.class));
     assertThatThrownBy(() -> store.put("later", "z"))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(io.kvdb.core.spi.LogFailedException.class)
         .hasMessageContaining("has failed and accepts no writes");
     assertThat(wal.failure()).isNotNull();
     assertThat(store.get("before")).isEqualTo("ok"); // reads go on

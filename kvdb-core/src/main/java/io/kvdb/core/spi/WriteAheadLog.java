@@ -52,7 +52,8 @@ public interface WriteAheadLog extends AutoCloseable {
    * Assigns the next LSN to a record and queues it for writing.
    *
    * @return a future that completes when the record is durable under the log's policy
-   * @throws IllegalStateException if the log is closed or has failed
+   * @throws LogFailedException if the log has failed
+   * @throws IllegalStateException if the log is closed
    */
   CompletableFuture<Void> append(RecordType type, byte[] key, byte[] value, long expireAtMillis);
 

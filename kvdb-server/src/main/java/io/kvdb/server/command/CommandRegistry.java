@@ -116,7 +116,7 @@ public final class CommandRegistry {
         && !(reply instanceof Reply.Error)) {
       // Hold the reply until everything this read may have seen is durable.
       CompletableFuture<Void> barrier = ctx.server().store().syncBarrier();
-      return Reply.when(barrier, reply);
+      return Reply.afterBarrier(barrier, reply);
     }
     return reply;
   }

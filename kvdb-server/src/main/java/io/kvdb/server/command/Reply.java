@@ -99,7 +99,7 @@ public interface Reply {
 
   /** A reply that is written once {@code future} completes. */
   static Reply later(CompletableFuture<Reply> future) {
-    return new Deferred(future, null);
+    return new Deferred(future, null, false);
   }
 
   /**
@@ -110,7 +110,15 @@ public interface Reply {
   static Reply when(CompletableFuture<?> durable, Reply reply) {
     return durable.isDone() && !durable.isCompletedExceptionally()
         ? reply
-        : new Deferred(durable, reply);
+        : new Deferred(durable, reply, false);
+  }
+
+  /**
+   * {@code reply}, written once {@code barrier} settles, whether it succeeded or not: a read held
+   * back until earlier writes are durable is still answered after the log failed (reads go on).
+   */
+  static Reply afterBarrier(CompletableFuture<?> barrier, Reply reply) {
+    return barrier.isDone() ? reply : new Deferred(barrier, reply, true);
   }
 
   static void writeBulk(ByteBuf out, byte[] value) {
@@ -140,7 +148,8 @@ public interface Reply {
    * A reply that waits for a future: either the future yields the reply ({@code fixed} null), or it
    * only signals durability and {@code fixed} is the reply.
    */
-  record Deferred(CompletableFuture<?> future, Reply fixed) implements Reply {
+  record Deferred(CompletableFuture<?> future, Reply fixed, boolean evenOnFailure)
+      implements Reply {
     @Override
     public boolean ready() {
       return future.isDone();
@@ -154,7 +163,7 @@ public interface Reply {
         r = fixed != null ? fixed : (Reply) v;
       } catch (java.util.concurrent.CompletionException
           | java.util.concurrent.CancellationException e) {
-        r = failure(e);
+        r = evenOnFailure ? fixed : failure(e);
       }
       r.write(out);
     }
@@ -173,6 +182,9 @@ public interface Reply {
     }
     if (t instanceof io.kvdb.core.LimitExceededException l) {
       return error(l.limit().equals("maxMemory") ? RespErrors.OOM : "ERR " + t.getMessage());
+    }
+    if (t instanceof io.kvdb.core.spi.LogFailedException) {
+      return error("MISCONF Errors writing to the write-ahead log: " + t.getMessage());
     }
     if (t instanceof IllegalStateException) {
       return error("ERR " + t.getMessage());

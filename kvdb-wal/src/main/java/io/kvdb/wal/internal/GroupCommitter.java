@@ -1,5 +1,6 @@
 package io.kvdb.wal.internal;
 
+import io.kvdb.core.spi.LogFailedException;
 import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog.DurableListener;
@@ -203,7 +204,7 @@ public final class GroupCommitter {
 
   private void checkAccepting() {
     if (failure != null) {
-      throw new IllegalStateException(failedException().getMessage(), failure);
+      throw new LogFailedException(failedException().getMessage(), failure);
     }
     if (closing) {
       throw new IllegalStateException("the write-ahead log is closed");
