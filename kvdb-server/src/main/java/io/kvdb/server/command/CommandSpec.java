@@ -35,6 +35,34 @@ public record CommandSpec(
     args = List.copyOf(args);
   }
 
+  /** A command whose key arguments sit at {@code firstKey..lastKey} by {@code step}. */
+  public static CommandSpec keyed(
+      String group,
+      String name,
+      int arity,
+      Set<CommandFlag> flags,
+      int firstKey,
+      int lastKey,
+      int step,
+      String summary,
+      List<ArgDoc> args,
+      CommandHandler handler) {
+    return new CommandSpec(
+        name, arity, flags, firstKey, lastKey, step, group, summary, args, handler);
+  }
+
+  /** A command that takes no key arguments. */
+  public static CommandSpec keyless(
+      String group,
+      String name,
+      int arity,
+      Set<CommandFlag> flags,
+      String summary,
+      List<ArgDoc> args,
+      CommandHandler handler) {
+    return new CommandSpec(name, arity, flags, 0, 0, 0, group, summary, args, handler);
+  }
+
   public boolean has(CommandFlag f) {
     return flags.contains(f);
   }

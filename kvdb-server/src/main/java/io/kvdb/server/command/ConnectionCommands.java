@@ -10,11 +10,14 @@ import java.util.List;
 
 /** Connection commands: AUTH, HELLO, SELECT, CLIENT, QUIT. */
 final class ConnectionCommands {
+  private static final String GROUP = "connection";
+
   private ConnectionCommands() {}
 
   static void register(CommandRegistry r) {
     r.add(
-        spec(
+        CommandSpec.keyless(
+            GROUP,
             "auth",
             -2,
             EnumSet.of(FAST, NO_AUTH),
@@ -22,7 +25,8 @@ final class ConnectionCommands {
             List.of(ArgDoc.string("username").asOptional(), ArgDoc.string("password")),
             ConnectionCommands::auth));
     r.add(
-        spec(
+        CommandSpec.keyless(
+            GROUP,
             "hello",
             -1,
             EnumSet.of(FAST, NO_AUTH),
@@ -36,7 +40,8 @@ final class ConnectionCommands {
                     .asOptional()),
             ConnectionCommands::hello));
     r.add(
-        spec(
+        CommandSpec.keyless(
+            GROUP,
             "select",
             2,
             EnumSet.of(FAST),
@@ -44,7 +49,8 @@ final class ConnectionCommands {
             List.of(ArgDoc.integer("index")),
             (c, a) -> Args.text(a[1]).equals("0") ? Reply.OK : Reply.error(RespErrors.DB_INDEX)));
     r.add(
-        spec(
+        CommandSpec.keyless(
+            GROUP,
             "client",
             -2,
             EnumSet.noneOf(CommandFlag.class),
@@ -53,7 +59,8 @@ final class ConnectionCommands {
                 ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional().asMultiple()),
             ConnectionCommands::client));
     r.add(
-        spec(
+        CommandSpec.keyless(
+            GROUP,
             "quit",
             -1,
             EnumSet.of(FAST, NO_AUTH),
@@ -63,16 +70,6 @@ final class ConnectionCommands {
               c.closeAfterReply();
               return Reply.OK;
             }));
-  }
-
-  private static CommandSpec spec(
-      String name,
-      int arity,
-      EnumSet<CommandFlag> flags,
-      String summary,
-      List<ArgDoc> args,
-      CommandHandler h) {
-    return new CommandSpec(name, arity, flags, 0, 0, 0, "connection", summary, args, h);
   }
 
   private static Reply auth(CommandContext c, byte[][] a) {

@@ -15,11 +15,14 @@ import java.util.List;
 final class KeyCommands {
   private static final int MAX_SCAN_COUNT = 100_000;
 
+  private static final String GROUP = "generic";
+
   private KeyCommands() {}
 
   static void register(CommandRegistry r) {
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "del",
             -2,
             EnumSet.of(WRITE),
@@ -33,7 +36,8 @@ final class KeyCommands {
               return Reply.later(f.thenApply(n -> Reply.integer(n)));
             }));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "exists",
             -2,
             EnumSet.of(READONLY, FAST),
@@ -50,7 +54,8 @@ final class KeyCommands {
               return Reply.integer(n);
             }));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "type",
             2,
             EnumSet.of(READONLY, FAST),
@@ -61,7 +66,8 @@ final class KeyCommands {
             List.of(key("key")),
             (c, a) -> Reply.simple(c.server().store().get(a[1]) == null ? "none" : "string")));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "dbsize",
             1,
             EnumSet.of(READONLY, FAST),
@@ -72,7 +78,8 @@ final class KeyCommands {
             List.of(),
             (c, a) -> Reply.integer(c.size())));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "scan",
             -2,
             EnumSet.of(READONLY),
@@ -87,7 +94,8 @@ final class KeyCommands {
                 ArgDoc.tokenWith("TYPE", ArgDoc.string("type")).asOptional()),
             KeyCommands::scan));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "keys",
             2,
             EnumSet.of(READONLY),
@@ -109,7 +117,8 @@ final class KeyCommands {
         List.of(
             ArgDoc.oneOf("flush-type", ArgDoc.token("ASYNC"), ArgDoc.token("SYNC")).asOptional());
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "flushall",
             -1,
             EnumSet.of(WRITE),
@@ -120,7 +129,8 @@ final class KeyCommands {
             flushArgs,
             flush));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "flushdb",
             -1,
             EnumSet.of(WRITE),
@@ -130,19 +140,6 @@ final class KeyCommands {
             "Remove all keys from the current database.",
             flushArgs,
             flush));
-  }
-
-  private static CommandSpec spec(
-      String name,
-      int arity,
-      EnumSet<CommandFlag> flags,
-      int first,
-      int last,
-      int step,
-      String summary,
-      List<ArgDoc> args,
-      CommandHandler h) {
-    return new CommandSpec(name, arity, flags, first, last, step, "generic", summary, args, h);
   }
 
   private static Reply scan(CommandContext c, byte[][] a) {

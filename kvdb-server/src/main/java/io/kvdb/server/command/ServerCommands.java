@@ -14,11 +14,11 @@ final class ServerCommands {
 
   static void register(CommandRegistry r) {
     r.add(
-        spec(
+        CommandSpec.keyless(
+            "connection",
             "ping",
             -1,
             EnumSet.of(FAST, NO_AUTH),
-            "connection",
             "Returns the server's liveliness response.",
             List.of(ArgDoc.string("message").asOptional()),
             (c, a) ->
@@ -28,52 +28,41 @@ final class ServerCommands {
                   default -> Reply.error(RespErrors.wrongArity("ping"));
                 }));
     r.add(
-        spec(
+        CommandSpec.keyless(
+            "connection",
             "echo",
             2,
             EnumSet.of(FAST),
-            "connection",
             "Returns the given string.",
             List.of(ArgDoc.string("message")),
             (c, a) -> Reply.bulk(a[1])));
     r.add(
-        spec(
+        CommandSpec.keyless(
+            "server",
             "info",
             -1,
             EnumSet.noneOf(CommandFlag.class),
-            "server",
             "Returns information and statistics about the server.",
             List.of(ArgDoc.string("section").asOptional().asMultiple()),
             InfoCommand::info));
     r.add(
-        spec(
+        CommandSpec.keyless(
+            "server",
             "command",
             -1,
             EnumSet.noneOf(CommandFlag.class),
-            "server",
             "Returns detailed information about all commands.",
             List.of(),
             ServerCommands::command));
     r.add(
-        spec(
+        CommandSpec.keyless(
+            "server",
             "config",
             -2,
             EnumSet.of(ADMIN),
-            "server",
             "CONFIG GET returns the effective values of configuration parameters.",
             List.of(ArgDoc.token("GET"), ArgDoc.string("parameter").asMultiple()),
             ConfigCommand::config));
-  }
-
-  static CommandSpec spec(
-      String name,
-      int arity,
-      EnumSet<CommandFlag> flags,
-      String group,
-      String summary,
-      List<ArgDoc> args,
-      CommandHandler h) {
-    return new CommandSpec(name, arity, flags, 0, 0, 0, group, summary, args, h);
   }
 
   private static Reply command(CommandContext c, byte[][] a) {

@@ -18,11 +18,14 @@ import java.util.List;
  * idempotent.
  */
 final class StringCommands {
+  private static final String GROUP = "string";
+
   private StringCommands() {}
 
   static void register(CommandRegistry r) {
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "get",
             2,
             EnumSet.of(READONLY, FAST),
@@ -33,7 +36,8 @@ final class StringCommands {
             List.of(key("key")),
             StringCommands::get));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "set",
             -3,
             EnumSet.of(WRITE),
@@ -48,7 +52,8 @@ final class StringCommands {
                 ArgDoc.token("GET").asOptional()),
             StringCommands::set));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "setnx",
             3,
             EnumSet.of(WRITE, FAST),
@@ -59,7 +64,8 @@ final class StringCommands {
             List.of(key("key"), string("value")),
             StringCommands::setnx));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "getdel",
             2,
             EnumSet.of(WRITE, FAST),
@@ -70,7 +76,8 @@ final class StringCommands {
             List.of(key("key")),
             StringCommands::getdel));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "mget",
             -2,
             EnumSet.of(READONLY, FAST),
@@ -81,7 +88,8 @@ final class StringCommands {
             List.of(key("key").asMultiple()),
             StringCommands::mget));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "mset",
             -3,
             EnumSet.of(WRITE),
@@ -92,7 +100,8 @@ final class StringCommands {
             List.of(ArgDoc.block("data", key("key"), string("value")).asMultiple()),
             StringCommands::mset));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "incr",
             2,
             EnumSet.of(WRITE, FAST),
@@ -103,7 +112,8 @@ final class StringCommands {
             List.of(key("key")),
             (c, a) -> incrBy(c, a[1], 1)));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "decr",
             2,
             EnumSet.of(WRITE, FAST),
@@ -114,7 +124,8 @@ final class StringCommands {
             List.of(key("key")),
             (c, a) -> incrBy(c, a[1], -1)));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "incrby",
             3,
             EnumSet.of(WRITE, FAST),
@@ -125,7 +136,8 @@ final class StringCommands {
             List.of(key("key"), ArgDoc.integer("increment")),
             (c, a) -> incrBy(c, a[1], delta(a[2], false))));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "decrby",
             3,
             EnumSet.of(WRITE, FAST),
@@ -136,7 +148,8 @@ final class StringCommands {
             List.of(key("key"), ArgDoc.integer("decrement")),
             (c, a) -> incrBy(c, a[1], delta(a[2], true))));
     r.add(
-        spec(
+        CommandSpec.keyed(
+            GROUP,
             "strlen",
             2,
             EnumSet.of(READONLY, FAST),
@@ -149,19 +162,6 @@ final class StringCommands {
               byte[] v = c.get(a[1]);
               return Reply.integer(v == null ? 0 : v.length);
             }));
-  }
-
-  static CommandSpec spec(
-      String name,
-      int arity,
-      EnumSet<CommandFlag> flags,
-      int first,
-      int last,
-      int step,
-      String summary,
-      List<ArgDoc> args,
-      CommandHandler h) {
-    return new CommandSpec(name, arity, flags, first, last, step, "string", summary, args, h);
   }
 
   private static Reply get(CommandContext c, byte[][] a) {
