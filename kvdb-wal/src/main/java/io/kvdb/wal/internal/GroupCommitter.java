@@ -103,6 +103,7 @@ public final class GroupCommitter {
     this.name = name;
     this.dir = dir;
     this.segment = segment;
+    segment.zeroFillUpTo(segmentSize);
     this.lastLsn = lastLsn;
     this.durableLsn = lastLsn;
     this.policy = policy;
@@ -371,9 +372,10 @@ public final class GroupCommitter {
   }
 
   private void rotate(long nextLsn) throws IOException {
-    segment.force(); // every policy: a sealed segment is complete on disk
+    segment.seal(); // every policy: a sealed segment is complete on disk, without the zeros
     segment.close();
     segment = ActiveSegment.create(dir, nextLsn);
+    segment.zeroFillUpTo(segmentSize);
     unsyncedBytes = 0;
     events.segmentCreated(nextLsn, segment.file());
     log.debug("[wal {}] rotated to segment {}", name, segment.file().getFileName());
@@ -391,7 +393,7 @@ public final class GroupCommitter {
   }
 
   private void finish() throws IOException {
-    segment.force();
+    segment.seal();
     segment.close();
   }
 

@@ -38,6 +38,7 @@ public final class SegmentCursor implements LogCursor {
 
   @Override
   public WalRecord next() throws IOException {
+    boolean reread = false;
     while (nextLsn <= durableLsn.getAsLong()) {
       if (reader == null) {
         open(segments.floorEntry(nextLsn));
@@ -46,6 +47,14 @@ public final class SegmentCursor implements LogCursor {
       if (r == null) {
         Map.Entry<Long, Path> following = segments.higherEntry(reader.firstLsn());
         if (following == null || following.getKey() > nextLsn) {
+          // The record is in this segment and written. What stopped the reader is what it
+          // buffered earlier past the last record (zeros, or a record being copied in then):
+          // read the file again, now and on the next call.
+          reader.rereadFromValidEnd();
+          if (!reread) {
+            reread = true;
+            continue;
+          }
           return null; // written but not yet visible here: try again later
         }
         reader.close();

@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class SegmentReader implements AutoCloseable {
   private static final int BUFFER = 1 << 20;
+  private static final String ZEROS = "record header is zeros";
 
   private final Path file;
   private final FileChannel ch;
@@ -77,6 +78,11 @@ public final class SegmentReader implements AutoCloseable {
       }
       return null;
     }
+    if (buf.getLong(pos) == 0) {
+      // Zero-filled space ahead of the records (ActiveSegment): the end of what was written.
+      problem = ZEROS;
+      return null;
+    }
     long bodyLength = buf.getInt(pos + 4) & 0xFFFF_FFFFL;
     if (bodyLength < RecordCodec.FIXED_BODY || bodyLength > RecordCodec.MAX_BODY) {
       problem = "invalid record length " + bodyLength;
@@ -118,6 +124,40 @@ public final class SegmentReader implements AutoCloseable {
     }
     buf.flip();
     return buf.limit() >= n;
+  }
+
+  /**
+   * Whether every byte from {@code offset} to the end of the file is zero: the unused, zero-filled
+   * space of an active segment, not damage.
+   */
+  public boolean onlyZerosFrom(long offset) throws IOException {
+    ByteBuffer chunk = ByteBuffer.allocate(BUFFER);
+    long at = offset;
+    while (true) {
+      chunk.clear();
+      int n = ch.read(chunk, at);
+      if (n < 0) {
+        return true;
+      }
+      for (int i = 0; i < n; i++) {
+        if (chunk.get(i) != 0) {
+          return false;
+        }
+      }
+      at += n;
+    }
+  }
+
+  /**
+   * Forgets the buffered bytes after {@link #validEnd()} and the reason reading stopped, so that
+   * the next {@link #next()} reads the file again from there. A reader tailing the active segment
+   * needs this: what it buffered beyond the last record may be zeros, or a record the writer was
+   * still copying in, that have been overwritten since.
+   */
+  public void rereadFromValidEnd() throws IOException {
+    problem = null;
+    buf.limit(pos);
+    ch.position(validEnd());
   }
 
   /**

@@ -161,7 +161,13 @@ public final class WalLoader {
             replayed++;
           }
         }
-        if (reader.problem() != null) {
+        if (reader.problem() != null && reader.onlyZerosFrom(reader.validEnd())) {
+          log.debug(
+              "[wal {}] {} ends at offset {}, zero-filled after it",
+              name,
+              file.getFileName(),
+              reader.validEnd());
+        } else if (reader.problem() != null) {
           long at = reader.validEnd();
           long size = reader.fileSize();
           boolean torn = isLast && !reader.validRecordAfter(at, segLast);

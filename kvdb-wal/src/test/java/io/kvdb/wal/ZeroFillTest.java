@@ -1,0 +1,115 @@
+package io.kvdb.wal;
+
+import static io.kvdb.wal.testing.WalDirs.contents;
+import static io.kvdb.wal.testing.WalDirs.files;
+import static io.kvdb.wal.testing.WalDirs.open;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvdb.core.KvStore;
+import io.kvdb.core.internal.ShardedKvStore;
+import io.kvdb.wal.internal.RecordCodec;
+import io.kvdb.wal.internal.SegmentHeader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The active segment is zero-filled ahead of its records (so an fdatasync does not also wait for a
+ * journal commit); a crash leaves those zeros behind the last record. They must read as a clean
+ * end, never as damage, and never hide damage in front of them.
+ */
+class ZeroFillTest {
+  @TempDir Path root;
+  private Path dir;
+  private final Map<String, String> model = new TreeMap<>();
+  private long end = SegmentHeader.SIZE; // where the records end
+
+  @BeforeEach
+  void writeRecords() throws IOException {
+    dir = root.resolve("wal");
+    try (KvStore store = open(dir)) {
+      put(store, 10);
+      Path segment = segment();
+      assertThat(Files.size(segment)).isGreaterThan(end);
+      assertThat(zerosFrom(segment, end)).isTrue();
+    }
+    // A clean close seals the segment at its last record.
+    assertThat(segment()).hasSize(end);
+  }
+
+  private void put(KvStore store, int n) {
+    for (int i = 0; i < n; i++) {
+      String key = "key" + model.size();
+      String value = "value-" + "v".repeat(model.size());
+      store.put(key, value);
+      model.put(key, value);
+      end += RecordCodec.OVERHEAD + key.length() + value.length();
+    }
+  }
+
+  private Path segment() {
+    return files(dir, ".wal").get(0);
+  }
+
+  private static boolean zerosFrom(Path file, long offset) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    for (long i = offset; i < bytes.length; i++) {
+      if (bytes[(int) i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Test
+  void zerosAfterTheLastRecordAreACleanEndAndAreWrittenOver() throws IOException {
+    Files.write(segment(), new byte[1 << 20], StandardOpenOption.APPEND); // as a crash leaves it
+    try (KvStore store = open(dir)) {
+      assertThat(contents(store)).isEqualTo(model);
+      assertThat(((ShardedKvStore) store).recoveryReport().bytesTruncated()).isZero();
+      put(store, 5); // into the zeros
+    }
+    assertThat(segment()).hasSize(end);
+    try (KvStore store = open(dir)) {
+      assertThat(contents(store)).isEqualTo(model);
+      assertThat(((ShardedKvStore) store).recoveryReport().bytesTruncated()).isZero();
+    }
+  }
+
+  @Test
+  void aTornRecordInTheZeroFilledSpaceIsTruncatedWithTheZeros() throws IOException {
+    byte[] bytes = Files.readAllBytes(segment());
+    // The first 20 bytes of a record (a valid-looking prefix), then zeros: a group cut by a crash.
+    byte[] torn = Arrays.copyOfRange(bytes, SegmentHeader.SIZE, SegmentHeader.SIZE + 20);
+    Files.write(segment(), torn, StandardOpenOption.APPEND);
+    Files.write(segment(), new byte[64 << 10], StandardOpenOption.APPEND);
+    try (KvStore store = open(dir)) {
+      assertThat(contents(store)).isEqualTo(model);
+      assertThat(((ShardedKvStore) store).recoveryReport().bytesTruncated())
+          .isEqualTo(20 + (64 << 10));
+    }
+  }
+
+  @Test
+  void aZeroedRecordHeaderWithDataAfterItIsNotMistakenForTheEnd() throws IOException {
+    // Zero the header of record 5 of 10: the records after it are data that must not be dropped
+    // silently as "zero-filled space".
+    byte[] bytes = Files.readAllBytes(segment());
+    long at = SegmentHeader.SIZE;
+    for (int i = 0; i < 4; i++) {
+      at += RecordCodec.PREFIX + java.nio.ByteBuffer.wrap(bytes, (int) at + 4, 4).getInt();
+    }
+    Arrays.fill(bytes, (int) at, (int) at + RecordCodec.PREFIX, (byte) 0);
+    Files.write(segment(), bytes);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> open(dir))
+        .hasMessageContaining("offset " + at)
+        .hasMessageContaining("record header is zeros");
+  }
+}
