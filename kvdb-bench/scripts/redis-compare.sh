@@ -18,6 +18,7 @@ PIPELINED_REQUESTS=${PIPELINED_REQUESTS:-2000000}  # -P 16 cases
 DURABLE_REQUESTS=${DURABLE_REQUESTS:-100000}   # durable -P 1
 DURABLE_PIPELINED_REQUESTS=${DURABLE_PIPELINED_REQUESTS:-1000000}
 KVDB_PORT=${KVDB_PORT:-7391}
+# KVDB_IO_THREADS=n sets network.io_threads (default: the server's own default)
 REDIS_PORT=${REDIS_PORT:-7392}
 JAR=kvdb-server/target/kvdb-server.jar
 WORK=$(mktemp -d /tmp/kvdb-compare.XXXXXX)
@@ -47,6 +48,7 @@ start_kvdb() { # $1 = durable|memory
   rm -rf "$WORK/kvdb"; mkdir -p "$WORK/kvdb"
   {
     echo "network:"; echo "  port: $KVDB_PORT"
+    [ -n "${KVDB_IO_THREADS:-}" ] && echo "  io_threads: $KVDB_IO_THREADS"
     echo "logging:"; echo "  level: warn"
     if [ "$1" = durable ]; then
       echo "wal:"; echo "  data_directory: $WORK/kvdb/data"; echo "  fsync: always"

@@ -121,7 +121,10 @@ public final class KvdbServer implements AutoCloseable {
 
   private static int ioThreads(ServerConfig config) {
     int n = config.network().ioThreads();
-    return n > 0 ? n : Runtime.getRuntime().availableProcessors();
+    // Half the CPUs by default: the other half is for the WAL writer, GC and JIT, and whatever else
+    // shares the machine (clients, the embedding app). On 2 CPUs one loop beat two by 12% at
+    // redis-benchmark -P 16 with fewer context switches, and tied at -P 1 (docs/benchmarks.md).
+    return n > 0 ? n : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
   /** Opens the store and starts serving. */

@@ -48,7 +48,7 @@ public record ServerConfig(
    * @param protectedMode refuse non-loopback clients when bound to a public address without a
    *     password
    * @param maxOutputBuffer disconnect a client whose unsent replies exceed this many bytes; 0 never
-   * @param ioThreads event-loop threads serving clients; 0 means one per CPU
+   * @param ioThreads event-loop threads serving clients; 0 means half the CPUs, at least 1
    */
   public record Network(
       String ip,
