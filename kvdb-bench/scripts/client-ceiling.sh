@@ -16,20 +16,19 @@ trap 'redis-cli -p "$PORT" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$WOR
 redis-server --port "$PORT" --dir "$WORK" --save '' --appendonly no --daemonize yes >/dev/null
 for _ in $(seq 1 50); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 SPID=$(redis-cli -p "$PORT" info server | tr -d '\r' | awk -F: '/^process_id:/ { print $2 }')
-TICK=$(getconf CLK_TCK)
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-secs() { awk -v t="$1" 'BEGIN { split(t, p, "m"); sub("s", "", p[2]); print p[1] * 60 + p[2] }'; }
+# shellcheck source=cpu-time.sh
+. "$(dirname "$0")/cpu-time.sh"
 
 run() { # label, redis-benchmark flags...
   local label=$1; shift
   redis-benchmark -p "$PORT" -n "$N" "$@" -q >/dev/null 2>&1 # warm-up
   local s0 s1 t0 t1 c
-  s0=$(ticks "$SPID"); t0=$(date +%s.%N)
+  s0=$(cpu_ticks "$SPID"); t0=$(date +%s.%N)
   ( redis-benchmark -p "$PORT" -n "$N" "$@" -q 2>/dev/null | tr '\r' '\n' \
       | awk '/: [0-9]/ { print $2 }' | tail -1 > "$WORK/rps"; times > "$WORK/times" )
-  t1=$(date +%s.%N); s1=$(ticks "$SPID")
+  t1=$(date +%s.%N); s1=$(cpu_ticks "$SPID")
   c=$(awk 'NR == 2 { print $1, $2 }' "$WORK/times")
-  awk -v l="$label" -v r="$(cat "$WORK/rps")" -v u="$(secs "${c% *}")" -v s="$(secs "${c#* }")" \
+  awk -v l="$label" -v r="$(cat "$WORK/rps")" -v u="$(to_seconds "${c% *}")" -v s="$(to_seconds "${c#* }")" \
       -v a="$s0" -v b="$s1" -v tk="$TICK" -v t0="$t0" -v t1="$t1" \
       'BEGIN { w = t1 - t0; printf "%-34s %10.0f req/s   client %4.0f%%   server %4.0f%%\n", l, r, 100 * (u + s) / w, 100 * (b - a) / tk / w }'
 }

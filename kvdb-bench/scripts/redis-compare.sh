@@ -8,6 +8,8 @@
 # Needs redis-server and redis-benchmark (Debian: apt-get install redis-server redis-tools).
 # Everything runs on loopback; both servers are stopped at the end.
 set -euo pipefail
+# shellcheck source=cpu-time.sh
+. "$(dirname "$0")/cpu-time.sh"
 cd "$(dirname "$0")/../.."
 
 ROUNDS=${ROUNDS:-3}
@@ -78,11 +80,6 @@ bench() { # $1 port, $2 requests, rest: flags
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-# CPU time (user + system) of a process, in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-TICK=$(getconf CLK_TCK)
-# "XmY.ZZZs" (bash's times) -> seconds
-to_seconds() { awk -v t="$1" 'BEGIN { split(t, p, "m"); sub("s", "", p[2]); print p[1] * 60 + p[2] }'; }
 
 declare -A RESULTS
 run_case() { # $1 label, $2 mode, $3 requests, rest: flags
