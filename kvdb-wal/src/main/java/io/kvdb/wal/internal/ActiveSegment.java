@@ -16,11 +16,12 @@ import java.nio.file.StandardOpenOption;
  * The file is kept filled with zeros ({@value #ZERO_FILL} bytes at a time) ahead of the last
  * record. An append then overwrites blocks that are already allocated inside the file's size, so
  * its fdatasync flushes data only; an append that grows the file also changes its size and extents,
- * and every such fdatasync waits for a journal commit (measured here: 93–114 µs against 147–169 µs
- * per write+fdatasync; PostgreSQL zero-fills its WAL segments for the same reason). The zeros cost
- * one slower sync per {@value #ZERO_FILL} bytes of log. Readers stop at a record header of zeros;
- * recovery accepts a tail of zeros after the last record as clean (see {@link
- * SegmentReader#onlyZerosFrom}); sealing a segment cuts the zeros off.
+ * and every such fdatasync waits for a journal commit (DurablePutBenchmark's raw write+fdatasync
+ * loop runs 1.17–1.39x faster over a zero-filled file, docs/benchmarks.md; PostgreSQL zero-fills
+ * its WAL segments for the same reason). The zeros cost one slower sync per {@value #ZERO_FILL}
+ * bytes of log. Readers stop at a record header of zeros; recovery accepts a tail of zeros after
+ * the last record as clean (see {@link SegmentReader#onlyZerosFrom}); sealing a segment cuts the
+ * zeros off.
  */
 public final class ActiveSegment implements AutoCloseable {
   /** How far ahead of the records the file is zero-filled, and the step it grows by. */
