@@ -84,6 +84,46 @@ class ZeroFillTest {
   }
 
   @Test
+  void aCursorTailingTheActiveSegmentWhileItIsWrittenReadsEveryRecord() throws Exception {
+    // What a replica's source does: read the log just behind the writer, through segment
+    // rotations, while each group lands in space the cursor may already have buffered as zeros.
+    Path tailed = root.resolve("tailed");
+    int n = 20_000;
+    SegmentedWal w =
+        io.kvdb.wal.testing.WalDirs.wal(tailed, FsyncPolicy.NEVER).segmentSize(256 << 10).build();
+    try (KvStore store = KvStore.builder().wal(w).build();
+        io.kvdb.core.spi.LogCursor cursor = w.openCursor(1)) {
+      Thread writer =
+          new Thread(
+              () -> {
+                for (int i = 1; i <= n; i++) {
+                  store.put("k" + i, "v" + i + "-" + "x".repeat(i % 97));
+                }
+              });
+      writer.start();
+      long[] next = {1};
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(60))
+          .pollInterval(java.time.Duration.ofMillis(1))
+          .until(
+              () -> {
+                io.kvdb.core.spi.WalRecord r;
+                while ((r = cursor.next()) != null) {
+                  long i = next[0]++;
+                  assertThat(r.lsn()).isEqualTo(i);
+                  assertThat(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))
+                      .isEqualTo("k" + i);
+                  assertThat(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8))
+                      .isEqualTo("v" + i + "-" + "x".repeat((int) (i % 97)));
+                }
+                return next[0] > n;
+              });
+      writer.join();
+    }
+    assertThat(files(tailed, ".wal")).hasSizeGreaterThan(3); // it crossed rotations
+  }
+
+  @Test
   void aTornRecordInTheZeroFilledSpaceIsTruncatedWithTheZeros() throws IOException {
     byte[] bytes = Files.readAllBytes(segment());
     // The first 20 bytes of a record (a valid-looking prefix), then zeros: a group cut by a crash.
