@@ -3,16 +3,24 @@ package io.kvdb.wal;
 import static io.kvdb.wal.testing.WalDirs.contents;
 import static io.kvdb.wal.testing.WalDirs.files;
 import static io.kvdb.wal.testing.WalDirs.open;
+import static io.kvdb.wal.testing.WalDirs.wal;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.kvdb.core.KvStore;
 import io.kvdb.core.internal.ShardedKvStore;
+import io.kvdb.core.spi.LogCursor;
+import io.kvdb.core.spi.WalRecord;
 import io.kvdb.wal.internal.RecordCodec;
 import io.kvdb.wal.internal.SegmentHeader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -89,10 +97,9 @@ class ZeroFillTest {
     // rotations, while each group lands in space the cursor may already have buffered as zeros.
     Path tailed = root.resolve("tailed");
     int n = 20_000;
-    SegmentedWal w =
-        io.kvdb.wal.testing.WalDirs.wal(tailed, FsyncPolicy.NEVER).segmentSize(256 << 10).build();
+    SegmentedWal w = wal(tailed, FsyncPolicy.NEVER).segmentSize(256 << 10).build();
     try (KvStore store = KvStore.builder().wal(w).build();
-        io.kvdb.core.spi.LogCursor cursor = w.openCursor(1)) {
+        LogCursor cursor = w.openCursor(1)) {
       Thread writer =
           new Thread(
               () -> {
@@ -102,18 +109,17 @@ class ZeroFillTest {
               });
       writer.start();
       long[] next = {1};
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(60))
-          .pollInterval(java.time.Duration.ofMillis(1))
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(1))
           .until(
               () -> {
-                io.kvdb.core.spi.WalRecord r;
+                WalRecord r;
                 while ((r = cursor.next()) != null) {
                   long i = next[0]++;
                   assertThat(r.lsn()).isEqualTo(i);
-                  assertThat(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))
-                      .isEqualTo("k" + i);
-                  assertThat(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8))
+                  assertThat(new String(r.key(), UTF_8)).isEqualTo("k" + i);
+                  assertThat(new String(r.value(), UTF_8))
                       .isEqualTo("v" + i + "-" + "x".repeat((int) (i % 97)));
                 }
                 return next[0] > n;
@@ -144,11 +150,11 @@ class ZeroFillTest {
     byte[] bytes = Files.readAllBytes(segment());
     long at = SegmentHeader.SIZE;
     for (int i = 0; i < 4; i++) {
-      at += RecordCodec.PREFIX + java.nio.ByteBuffer.wrap(bytes, (int) at + 4, 4).getInt();
+      at += RecordCodec.PREFIX + ByteBuffer.wrap(bytes, (int) at + 4, 4).getInt();
     }
     Arrays.fill(bytes, (int) at, (int) at + RecordCodec.PREFIX, (byte) 0);
     Files.write(segment(), bytes);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> open(dir))
+    assertThatThrownBy(() -> open(dir))
         .hasMessageContaining("offset " + at)
         .hasMessageContaining("record header is zeros");
   }
