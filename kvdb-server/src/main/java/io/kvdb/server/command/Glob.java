@@ -3,97 +3,133 @@ package io.kvdb.server.command;
 /**
  * Redis' glob matching ({@code stringmatchlen}) over bytes: {@code *}, {@code ?}, {@code [abc]},
  * {@code [^a]}, {@code [a-z]} and {@code \} escapes. Used by SCAN MATCH, KEYS and CONFIG GET.
+ *
+ * <h2>Why not recursion</h2>
+ *
+ * Matching each {@code *} by recursing over every split backtracks exponentially: a 40-byte key
+ * against {@code a*a*...*b} with 20 stars never finished, on the event loop that serves every other
+ * client. Every token but {@code *} consumes exactly one byte, so it is enough to remember the
+ * <em>last</em> star and, on a mismatch, let it swallow one more byte and resume right after it (an
+ * earlier star never needs to take more: whatever it would take, the last star can take instead).
+ * Each resume advances the star's start, so the work is at most pattern length x string length,
+ * with no recursion and no allocation.
+ *
+ * <p>Class syntax follows Redis exactly, including its corners: {@code \} escapes inside a class,
+ * {@code x-y} is a range whenever two more bytes follow (so {@code [a-]} is the range a..]), ranges
+ * compare bytes as signed chars, reversed ranges are swapped, and an unterminated class runs to the
+ * end of the pattern. Like Redis, a match that passes more than {@value #MAX_STARS} separate stars
+ * fails (its recursion limit). Stateless and thread-safe.
  */
 final class Glob {
+  static final int MAX_STARS = 1000;
+
   private Glob() {}
 
-  static boolean matches(byte[] pattern, byte[] s) {
-    return match(pattern, 0, s, 0, 0);
+  /**
+   * Whether {@code pattern} is exactly {@code *}: KEYS and SCAN then skip matching, as Redis does,
+   * which is also how they return the empty key (that {@link #matches} does not match).
+   */
+  static boolean matchesEverything(byte[] pattern) {
+    return pattern.length == 1 && pattern[0] == '*';
   }
 
-  private static boolean match(byte[] p, int pi, byte[] s, int si, int depth) {
-    if (depth > 1000) {
-      return false; // pathological patterns: refuse rather than recurse without bound
+  static boolean matches(byte[] pattern, byte[] s) {
+    if (s.length == 0) {
+      return pattern.length == 0; // Redis' loop never starts on an empty string
     }
-    while (pi < p.length) {
-      byte c = p[pi];
-      switch (c) {
-        case '*' -> {
-          while (pi + 1 < p.length && p[pi + 1] == '*') {
-            pi++;
-          }
-          if (pi + 1 == p.length) {
-            return true;
-          }
-          for (int k = si; k <= s.length; k++) {
-            if (match(p, pi + 1, s, k, depth + 1)) {
-              return true;
-            }
-          }
+    int pi = 0;
+    int si = 0;
+    int starPi = -1; // index just after the last star group seen
+    int starSi = 0; // where that star's match ends so far
+    int stars = 0;
+    while (si < s.length) {
+      if (pi < pattern.length && pattern[pi] == '*') {
+        while (pi < pattern.length && pattern[pi] == '*') {
+          pi++;
+        }
+        if (pi == pattern.length) {
+          return true;
+        }
+        if (++stars > MAX_STARS) {
           return false;
         }
-        case '?' -> {
-          if (si >= s.length) {
-            return false;
-          }
+        starPi = pi;
+        starSi = si;
+        continue;
+      }
+      if (pi < pattern.length) {
+        int next = matchOne(pattern, pi, s[si]);
+        if (next >= 0) {
+          pi = next;
           si++;
+          continue;
         }
-        case '[' -> {
-          if (si >= s.length) {
-            return false;
-          }
+      }
+      if (starPi < 0) {
+        return false;
+      }
+      pi = starPi;
+      si = ++starSi;
+    }
+    while (pi < pattern.length && pattern[pi] == '*') {
+      pi++;
+    }
+    return pi == pattern.length;
+  }
+
+  /**
+   * Matches the token at {@code pi} (not a star) against one byte.
+   *
+   * @return the index after the token, or -1 when it does not match {@code c}
+   */
+  private static int matchOne(byte[] p, int pi, byte c) {
+    switch (p[pi]) {
+      case '?':
+        return pi + 1;
+      case '[':
+        return matchClass(p, pi + 1, c);
+      case '\\':
+        if (pi + 1 < p.length) {
           pi++;
-          boolean not = pi < p.length && p[pi] == '^';
-          if (not) {
-            pi++;
-          }
-          boolean hit = false;
-          while (pi < p.length && p[pi] != ']') {
-            if (p[pi] == '\\' && pi + 1 < p.length) {
-              pi++;
-              hit |= p[pi] == s[si];
-            } else if (pi + 2 < p.length && p[pi + 1] == '-' && p[pi + 2] != ']') {
-              int lo = p[pi] & 0xff;
-              int hi = p[pi + 2] & 0xff;
-              if (lo > hi) {
-                int t = lo;
-                lo = hi;
-                hi = t;
-              }
-              int x = s[si] & 0xff;
-              hit |= x >= lo && x <= hi;
-              pi += 2;
-            } else {
-              hit |= p[pi] == s[si];
-            }
-            pi++;
-          }
-          if (not) {
-            hit = !hit;
-          }
-          if (!hit) {
-            return false;
-          }
-          si++;
         }
-        case '\\' -> {
-          if (pi + 1 < p.length) {
-            pi++;
-          }
-          if (si >= s.length || p[pi] != s[si]) {
-            return false;
-          }
-          si++;
+        return p[pi] == c ? pi + 1 : -1;
+      default:
+        return p[pi] == c ? pi + 1 : -1;
+    }
+  }
+
+  /** A class whose body starts at {@code pi}; returns the index after its {@code ]}, or -1. */
+  private static int matchClass(byte[] p, int pi, byte c) {
+    boolean not = pi < p.length && p[pi] == '^';
+    if (not) {
+      pi++;
+    }
+    boolean hit = false;
+    while (true) {
+      if (pi >= p.length) {
+        break; // unterminated: the class runs to the end of the pattern
+      }
+      if (p[pi] == '\\' && p.length - pi >= 2) {
+        pi++;
+        hit |= p[pi] == c;
+      } else if (p[pi] == ']') {
+        pi++;
+        break;
+      } else if (p.length - pi >= 3 && p[pi + 1] == '-') {
+        int lo = p[pi]; // signed, as C's char compares
+        int hi = p[pi + 2];
+        if (lo > hi) {
+          int t = lo;
+          lo = hi;
+          hi = t;
         }
-        default -> {
-          if (si >= s.length || c != s[si]) {
-            return false;
-          }
-          si++;
-        }
+        hit |= c >= lo && c <= hi;
+        pi += 2;
+      } else {
+        hit |= p[pi] == c;
       }
       pi++;
     }
-    return si == s.length;
+    return hit != not ? pi : -1;
   }
 }

@@ -178,6 +178,9 @@ final class KeyCommands {
     if (cursor < 0) {
       return Reply.error(RespErrors.INVALID_CURSOR);
     }
+    if (pattern != null && Glob.matchesEverything(pattern)) {
+      pattern = null;
+    }
     ScanPage page;
     try {
       page = c.scan(cursor, (int) Math.min(count, MAX_SCAN_COUNT));
@@ -200,11 +203,12 @@ final class KeyCommands {
     // A shard rebuilt during the walk is visited again: drop the duplicates that causes.
     java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
     List<byte[]> keys = new ArrayList<>();
+    boolean all = Glob.matchesEverything(a[1]);
     long cursor = 0;
     do {
       ScanPage page = c.scan(cursor, 10_000);
       for (byte[] k : page.keys()) {
-        if (Glob.matches(a[1], k) && seen.add(java.nio.ByteBuffer.wrap(k))) {
+        if ((all || Glob.matches(a[1], k)) && seen.add(java.nio.ByteBuffer.wrap(k))) {
           keys.add(k);
         }
       }
