@@ -19,57 +19,8 @@ REQUESTS=${REQUESTS:-300000}                   # -P 1 cases
 PIPELINED_REQUESTS=${PIPELINED_REQUESTS:-2000000}  # -P 16 cases
 DURABLE_REQUESTS=${DURABLE_REQUESTS:-100000}   # durable -P 1
 DURABLE_PIPELINED_REQUESTS=${DURABLE_PIPELINED_REQUESTS:-1000000}
-KVDB_PORT=${KVDB_PORT:-7391}
-# KVDB_IO_THREADS=n sets network.io_threads (default: the server's own default)
-REDIS_PORT=${REDIS_PORT:-7392}
-JAR=kvdb-server/target/kvdb-server.jar
-WORK=$(mktemp -d /tmp/kvdb-compare.XXXXXX)
-KVDB_PID=""
-
-for tool in redis-server redis-benchmark redis-cli; do
-  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install redis-server redis-tools)"; exit 1; }
-done
-[ -f "$JAR" ] || { echo "missing $JAR: run mvn -B -q package -DskipTests first"; exit 1; }
-
-stop_all() {
-  [ -n "$KVDB_PID" ] && kill "$KVDB_PID" 2>/dev/null && wait "$KVDB_PID" 2>/dev/null || true
-  KVDB_PID=""
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-}
-trap 'stop_all; rm -rf "$WORK"' EXIT
-
-wait_port() {
-  for _ in $(seq 1 100); do
-    redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "server on port $1 did not start"; exit 1
-}
-
-start_kvdb() { # $1 = durable|memory
-  rm -rf "$WORK/kvdb"; mkdir -p "$WORK/kvdb"
-  {
-    echo "network:"; echo "  port: $KVDB_PORT"
-    [ -n "${KVDB_IO_THREADS:-}" ] && echo "  io_threads: $KVDB_IO_THREADS"
-    echo "logging:"; echo "  level: warn"
-    if [ "$1" = durable ]; then
-      echo "wal:"; echo "  data_directory: $WORK/kvdb/data"; echo "  fsync: always"
-    fi
-  } > "$WORK/kvdb/config.yaml"
-  java -jar "$JAR" --config "$WORK/kvdb/config.yaml" > "$WORK/kvdb/server.log" 2>&1 &
-  KVDB_PID=$!
-  wait_port "$KVDB_PORT"
-}
-
-start_redis() { # $1 = durable|memory
-  rm -rf "$WORK/redis"; mkdir -p "$WORK/redis"
-  if [ "$1" = durable ]; then
-    redis-server --port "$REDIS_PORT" --dir "$WORK/redis" --save '' --appendonly yes --appendfsync always --daemonize yes >/dev/null
-  else
-    redis-server --port "$REDIS_PORT" --dir "$WORK/redis" --save '' --appendonly no --daemonize yes >/dev/null
-  fi
-  wait_port "$REDIS_PORT"
-}
+# shellcheck source=servers.sh
+. kvdb-bench/scripts/servers.sh
 
 # Runs redis-benchmark once; prints "SET <rps>" and "GET <rps>" lines.
 bench() { # $1 port, $2 requests, rest: flags
@@ -77,9 +28,6 @@ bench() { # $1 port, $2 requests, rest: flags
   redis-benchmark -p "$port" -t set,get -d 100 -r 100000 -n "$n" "$@" -q 2>/dev/null \
     | tr '\r' '\n' | awk '/^(SET|GET): [0-9]/ { sub(":", "", $1); print $1, $2 }'
 }
-
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-
 
 declare -A RESULTS
 run_case() { # $1 label, $2 mode, $3 requests, rest: flags

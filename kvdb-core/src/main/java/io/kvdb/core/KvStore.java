@@ -19,8 +19,32 @@ import java.util.concurrent.CompletableFuture;
  * #put} returns, and the future of {@link #putAsync} completes, only then. A store from {@link
  * #inMemory()} has no log and completes writes immediately.
  *
- * <p><b>Consistency.</b> Every operation on one key is linearizable. Operations on keys in
- * different shards never wait for each other.
+ * <p><b>Isolation.</b>
+ *
+ * <ul>
+ *   <li>Every single-key operation ({@link #get}, {@link #put}, {@link #delete}, their async forms,
+ *       {@link #compute}) is linearizable.
+ *   <li>{@link #putAllAsync}, {@link #deleteAllAsync} and {@link #clearAsync} are atomic: no reader
+ *       sees part of one, and the log holds each as one record, so neither recovery nor a replica
+ *       ever shows part of one either.
+ *   <li>{@link #getAll} is isolated: the values it returns all existed together at one instant
+ *       (serializable with respect to every write).
+ *   <li>{@link #scan} and {@link #size} read without stopping writers: weakly consistent, like
+ *       Redis' SCAN and a concurrent map's size.
+ * </ul>
+ *
+ * Operations on keys in different shards never wait for each other.
+ *
+ * <p><b>Callbacks.</b> Durability futures complete on a thread of the log's that holds no lock of
+ * the store or the log, so a callback ({@code whenComplete}, {@code thenRun}, ...) may call any
+ * method of the store, blocking ones included.
+ *
+ * <p><b>Back-pressure.</b> With a log, memory for records not yet written is bounded ({@code
+ * maxPendingBytes} of the log). Past it the blocking writes ({@link #put}, {@link #delete}) wait,
+ * and so do the async ones (they block the calling thread until the log has room, like a bounded
+ * queue's {@code put}), unless the store was built with {@link
+ * KvStoreBuilder#asyncWritesWaitForLog(boolean) asyncWritesWaitForLog(false)}: then they never
+ * block, and the caller pauses its producers on {@link #whenWritable()} instead.
  *
  * <p><b>Thread safety.</b> All methods are thread-safe. Any use after {@link #close()} throws
  * {@link IllegalStateException}.
@@ -44,6 +68,16 @@ public interface KvStore extends AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   byte[] get(byte[] key);
+
+  /**
+   * Returns copies of the values of {@code keys}, in order, with {@code null} for absent keys. The
+   * values all existed together at one instant: a concurrent {@link #putAllAsync} is seen whole or
+   * not at all.
+   *
+   * @throws NullPointerException if the list or a key is null
+   * @throws IllegalStateException if the store is closed
+   */
+  List<byte[]> getAll(List<byte[]> keys);
 
   /**
    * Stores {@code value} under {@code key}, replacing any previous value, and returns once the
@@ -127,6 +161,13 @@ public interface KvStore extends AutoCloseable {
    * @throws IllegalArgumentException if the LSN is not the next one
    */
   CompletableFuture<Void> applyReplicated(WalRecord record);
+
+  /**
+   * A future that completes when the log has room for more writes: its queued bytes are within its
+   * limit. Complete at once for a store without a log. A producer that must never block (an event
+   * loop) stops producing until it completes.
+   */
+  CompletableFuture<Void> whenWritable();
 
   /** The LSN of the last write handed to the log, or 0 for a store without a log. */
   long lastLsn();

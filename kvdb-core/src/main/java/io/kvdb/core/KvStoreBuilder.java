@@ -26,6 +26,7 @@ public final class KvStoreBuilder {
   private int maxKeySize = DEFAULT_MAX_KEY_SIZE;
   private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
   private long maxMemory;
+  private boolean asyncWritesWaitForLog = true;
 
   KvStoreBuilder() {}
 
@@ -86,6 +87,18 @@ public final class KvStoreBuilder {
   }
 
   /**
+   * Whether the async writes ({@code putAsync}, {@code compute}, {@code putAllAsync}, ...) block
+   * the calling thread while the log holds more queued bytes than its limit (default true). Set
+   * false only when every caller pauses itself on {@link KvStore#whenWritable()} and must never
+   * block, as a server's event loop does: then those writes go straight to the log, and bounding
+   * memory is the caller's job. The blocking writes always wait.
+   */
+  public KvStoreBuilder asyncWritesWaitForLog(boolean wait) {
+    this.asyncWritesWaitForLog = wait;
+    return this;
+  }
+
+  /**
    * Opens the store, replaying the WAL if there is one.
    *
    * @throws java.io.UncheckedIOException if the log cannot be opened or recovered
@@ -116,5 +129,9 @@ public final class KvStoreBuilder {
 
   public long maxMemory() {
     return maxMemory;
+  }
+
+  public boolean asyncWritesWaitForLog() {
+    return asyncWritesWaitForLog;
   }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,14 +58,19 @@ public final class KvdbServer implements AutoCloseable {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final Channel serverChannel;
 
-  private KvdbServer(ServerConfig config) throws InterruptedException {
+  private KvdbServer(ServerConfig config, UnaryOperator<SegmentedWal.Builder> walCustomizer)
+      throws InterruptedException {
     this.config = config;
-    SegmentedWal wal = config.wal() == null ? null : buildWal(config.wal());
+    SegmentedWal wal =
+        config.wal() == null ? null : walCustomizer.apply(walBuilder(config.wal())).build();
     KvStoreBuilder sb =
         KvStore.builder()
             .maxKeySize((int) config.network().maxMessageSize())
             .maxValueSize((int) config.network().maxMessageSize())
-            .maxMemory(config.engine().effectiveMaxMemory());
+            .maxMemory(config.engine().effectiveMaxMemory())
+            // The event loops must never block: instead of waiting for room in the log, a
+            // connection stops reading while the log is full (ConnectionHandler).
+            .asyncWritesWaitForLog(false);
     if (config.engine().shards() > 0) {
       sb.shards(config.engine().shards());
     }
@@ -129,10 +135,20 @@ public final class KvdbServer implements AutoCloseable {
 
   /** Opens the store and starts serving. */
   public static KvdbServer start(ServerConfig config) throws InterruptedException {
-    return new KvdbServer(config);
+    return new KvdbServer(config, b -> b);
   }
 
-  private static SegmentedWal buildWal(ServerConfig.Wal w) {
+  /**
+   * Opens the store and starts serving, letting the caller adjust the WAL beyond the config (tests
+   * inject faults with {@link SegmentedWal.Builder#faults}).
+   */
+  public static KvdbServer start(
+      ServerConfig config, UnaryOperator<SegmentedWal.Builder> walCustomizer)
+      throws InterruptedException {
+    return new KvdbServer(config, walCustomizer);
+  }
+
+  private static SegmentedWal.Builder walBuilder(ServerConfig.Wal w) {
     return SegmentedWal.builder()
         .directory(w.dataDirectory())
         .fsync(FsyncPolicy.valueOf(w.fsync().toUpperCase(Locale.ROOT)))
@@ -140,7 +156,7 @@ public final class KvdbServer implements AutoCloseable {
         .batchTimeout(Duration.ofMillis(w.flushBatchTimeoutMillis()))
         .segmentSize(w.maxSegmentSize())
         .snapshotThreshold(w.snapshotThreshold())
-        .build();
+        .maxPendingBytes(w.maxPendingBytes());
   }
 
   private static boolean isLoopback(String ip) {
@@ -171,6 +187,7 @@ public final class KvdbServer implements AutoCloseable {
     long deadline =
         System.nanoTime()
             + TimeUnit.SECONDS.toNanos(config.network().gracefulShutdownTimeoutSeconds());
+    context.stopping(true);
     log.info("shutdown: no longer accepting connections");
     serverChannel.close().syncUninterruptibly();
     log.info(

@@ -28,7 +28,17 @@ class LimitsTest {
       boolean protectedMode,
       long maxOutput) {
     return new ServerConfig.Network(
-        ip, 0, maxConnections, n.maxMessageSize(), idle, 5, password, protectedMode, maxOutput, 0);
+        ip,
+        0,
+        maxConnections,
+        n.maxMessageSize(),
+        idle,
+        5,
+        password,
+        protectedMode,
+        maxOutput,
+        0,
+        n.maxPendingReplies());
   }
 
   @Test

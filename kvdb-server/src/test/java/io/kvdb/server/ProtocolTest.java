@@ -32,7 +32,8 @@ class ProtocolTest {
                     null,
                     true,
                     n.maxOutputBuffer(),
-                    0));
+                    0,
+                    n.maxPendingReplies()));
   }
 
   @AfterAll

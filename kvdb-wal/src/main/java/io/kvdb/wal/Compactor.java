@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,8 +33,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Snapshot</h2>
  *
  * Read S = the last assigned LSN, then walk the store shard by shard while writes go on (the store
- * guarantees every write up to S is visible). The file is published only after every record it may
- * contain is durable, so a published snapshot never holds a write the log could still lose.
+ * guarantees every write up to S is visible), then read E = the last assigned LSN again: the walk
+ * may have seen any write up to E. Both go in the file. It is published only after every record up
+ * to E is fsynced — whatever the fsync policy, a forced sync if need be — so a published snapshot
+ * never holds a write the log could still lose, and after any crash the log reaches past E: the
+ * recovered state is a prefix of the history.
  *
  * <h2>Compaction</h2>
  *
@@ -100,7 +104,7 @@ final class Compactor implements GroupCommitter.Events {
         && bytesSinceSnapshot.addAndGet(bytes) >= threshold
         && !closing
         && scheduled.compareAndSet(false, true)) {
-      executor.execute(
+      execute(
           () -> {
             try {
               snapshot();
@@ -116,16 +120,36 @@ final class Compactor implements GroupCommitter.Events {
     }
   }
 
+  /**
+   * Runs a task on the snapshot thread. This is called on the log's writer thread, which a closing
+   * store may race: a task refused because the thread stopped is dropped (no snapshot is due on a
+   * closed log), never thrown into the writer, where it would fail the log.
+   */
+  private boolean execute(Runnable task) {
+    try {
+      executor.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      scheduled.set(false);
+      log.debug("[wal {}] no snapshot: the log is closing", name);
+      return false;
+    }
+  }
+
   CompletableFuture<Long> snapshotNow() {
     CompletableFuture<Long> result = new CompletableFuture<>();
-    executor.execute(
-        () -> {
-          try {
-            result.complete(snapshot());
-          } catch (IOException | RuntimeException e) {
-            result.completeExceptionally(e);
-          }
-        });
+    boolean accepted =
+        execute(
+            () -> {
+              try {
+                result.complete(snapshot());
+              } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+              }
+            });
+    if (!accepted) {
+      result.completeExceptionally(new IllegalStateException("the write-ahead log is closed"));
+    }
     return result;
   }
 
@@ -142,7 +166,8 @@ final class Compactor implements GroupCommitter.Events {
     }
     long start = System.nanoTime();
     SnapshotFile.Written w =
-        SnapshotFile.write(options.directory(), lsn, state, () -> closing, this::awaitDurable);
+        SnapshotFile.write(
+            options.directory(), lsn, state, () -> closing, committer::lastLsn, this::awaitSynced);
     if (w == null) {
       return snapshotLsn; // cancelled by close
     }
@@ -150,9 +175,10 @@ final class Compactor implements GroupCommitter.Events {
     bytesSinceSnapshot.addAndGet(-bytesAtStart);
     int deleted = compact(lsn);
     log.info(
-        "[wal {}] snapshot at LSN {}: {} entries, {} bytes in {} ms; deleted {} covered segments",
+        "[wal {}] snapshot at LSN {} (walk ended at {}): {} entries, {} bytes in {} ms; deleted {} covered segments",
         name,
         lsn,
+        w.endLsn(),
         w.entries(),
         w.bytes(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
@@ -160,9 +186,9 @@ final class Compactor implements GroupCommitter.Events {
     return lsn;
   }
 
-  private void awaitDurable() throws IOException {
+  private void awaitSynced(long endLsn) throws IOException {
     try {
-      committer.whenDurable(committer.lastLsn()).get();
+      committer.whenSynced(endLsn).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for the log", e);

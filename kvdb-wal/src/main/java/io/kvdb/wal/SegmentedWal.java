@@ -87,21 +87,25 @@ public final class SegmentedWal implements WriteAheadLog {
               dir,
               loaded.active(),
               loaded.lastLsn(),
-              options.fsync(),
-              options.batchSize(),
-              options.batchTimeout().toNanos(),
-              options.segmentSize(),
+              new GroupCommitter.Settings(
+                  options.fsync(),
+                  options.batchSize(),
+                  options.batchTimeout().toNanos(),
+                  options.segmentSize(),
+                  options.maxPendingBytes(),
+                  options.faults()),
               compactor);
       compactor.attach(committer);
       RecoveryReport r = loaded.report();
       log.info(
-          "[wal {}] recovered in {} ms: snapshot at LSN {} ({} entries), {} records replayed, {} bytes truncated, last LSN {}",
+          "[wal {}] recovered in {} ms: snapshot at LSN {} ({} entries), {} records replayed, {} bytes truncated, {} records dropped, last LSN {}",
           name,
           r.took().toMillis(),
           r.snapshotLsn(),
           r.snapshotEntries(),
           r.recordsReplayed(),
           r.bytesTruncated(),
+          r.recordsDropped(),
           r.lastLsn());
       return r;
     } catch (IOException | RuntimeException e) {
@@ -162,6 +166,21 @@ public final class SegmentedWal implements WriteAheadLog {
   @Override
   public long lastLsn() {
     return committer().lastLsn();
+  }
+
+  @Override
+  public CompletableFuture<Void> whenWritable() {
+    return committer().whenWritable();
+  }
+
+  @Override
+  public long pendingBytes() {
+    return committer().pendingBytes();
+  }
+
+  /** The last LSN fsynced (with ALWAYS, the durable LSN). */
+  public long syncedLsn() {
+    return committer().syncedLsn();
   }
 
   @Override
@@ -267,6 +286,8 @@ public final class SegmentedWal implements WriteAheadLog {
     private long snapshotThreshold = WalOptions.DEFAULT_SNAPSHOT_THRESHOLD;
     private long maxRetainedBytes = WalOptions.DEFAULT_MAX_RETAINED_BYTES;
     private boolean truncateCorruption;
+    private long maxPendingBytes = WalOptions.DEFAULT_MAX_PENDING_BYTES;
+    private WalFaults faults = WalFaults.NONE;
 
     private Builder() {}
 
@@ -354,6 +375,30 @@ public final class SegmentedWal implements WriteAheadLog {
       return this;
     }
 
+    /**
+     * The most bytes of records queued but not yet written (default 64 MiB, from 64 KiB to 1 TiB).
+     * Past it {@link #whenWritable()} stays incomplete, so the store's writers wait (or, for a
+     * server, stop reading) until the disk catches up: memory follows the disk, not the clients. A
+     * single record larger than the limit is still accepted when nothing else is queued.
+     */
+    public Builder maxPendingBytes(long bytes) {
+      if (bytes < (64 << 10) || bytes > (1L << 40)) {
+        throw new IllegalArgumentException(
+            "maxPendingBytes must be from 65536 to 1099511627776 bytes, got " + bytes);
+      }
+      this.maxPendingBytes = bytes;
+      return this;
+    }
+
+    /** Fault-injection hooks, for tests only (see {@link WalFaults}). */
+    public Builder faults(WalFaults faults) {
+      if (faults == null) {
+        throw new NullPointerException("faults must not be null");
+      }
+      this.faults = faults;
+      return this;
+    }
+
     public SegmentedWal build() {
       if (directory == null) {
         throw new IllegalStateException("directory is required");
@@ -367,7 +412,9 @@ public final class SegmentedWal implements WriteAheadLog {
               segmentSize,
               snapshotThreshold,
               maxRetainedBytes,
-              truncateCorruption));
+              truncateCorruption,
+              maxPendingBytes,
+              faults));
     }
   }
 }

@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param snapshotThreshold snapshot after this many log bytes (0 = only on demand)
  * @param maxRetainedBytes the most compacted-away bytes kept for replicas
  * @param truncateCorruption whether recovery may truncate at mid-log corruption
+ * @param maxPendingBytes the most bytes of records queued but not yet written before writers are
+ *     held back
+ * @param faults fault-injection hooks for tests ({@link WalFaults#NONE} otherwise)
  */
 public record WalOptions(
     Path directory,
@@ -23,10 +26,13 @@ public record WalOptions(
     long segmentSize,
     long snapshotThreshold,
     long maxRetainedBytes,
-    boolean truncateCorruption) {
+    boolean truncateCorruption,
+    long maxPendingBytes,
+    WalFaults faults) {
   public static final int DEFAULT_BATCH_SIZE = 1024;
   public static final Duration DEFAULT_BATCH_TIMEOUT = Duration.ofMillis(1);
   public static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
   public static final long DEFAULT_SNAPSHOT_THRESHOLD = 256L << 20;
   public static final long DEFAULT_MAX_RETAINED_BYTES = 1L << 30;
+  public static final long DEFAULT_MAX_PENDING_BYTES = 64L << 20;
 }

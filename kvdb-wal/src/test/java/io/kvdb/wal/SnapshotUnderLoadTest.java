@@ -61,14 +61,15 @@ class SnapshotUnderLoadTest {
         // Read the snapshot file itself: replay after it would hide a torn value.
         entries[0] +=
             SnapshotFile.read(
-                dir.resolve(WalFileNames.snapshotName(lsn)),
-                lsn,
-                (k, v, exp) -> {
-                  String value = new String(v, java.nio.charset.StandardCharsets.UTF_8);
-                  if (value.length() == 64 && value.chars().distinct().count() != 1) {
-                    torn.add(value);
-                  }
-                });
+                    dir.resolve(WalFileNames.snapshotName(lsn)),
+                    lsn,
+                    (k, v, exp) -> {
+                      String value = new String(v, java.nio.charset.StandardCharsets.UTF_8);
+                      if (value.length() == 64 && value.chars().distinct().count() != 1) {
+                        torn.add(value);
+                      }
+                    })
+                .entries();
       }
       assertThat(torn).isEmpty();
       assertThat(entries[0]).isGreaterThan(100L * keys);

@@ -4,7 +4,6 @@ import io.kvdb.core.DurabilityException;
 import io.kvdb.core.KeyFunction;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
-import io.kvdb.core.LimitExceededException;
 import io.kvdb.core.ScanPage;
 import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.RecoveryReport;
@@ -13,27 +12,30 @@ import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.StampedLock;
 
 /**
- * The {@link KvStore} implementation: a power-of-two array of shards, each a {@link ShardMap}
- * behind a {@link StampedLock}.
+ * The {@link KvStore} implementation: single-key operations, the lifecycle, and the wiring of its
+ * parts — {@link Shards} (maps, lock order, isolated reads), {@link Limits}, {@link
+ * MultiKeyWrites}, {@link LogApplier} (recovery and replica apply), {@link SnapshotWalk} and {@link
+ * KeyScan}.
  *
  * <h2>Write path</h2>
  *
- * Validate, then log, then apply: arguments and limits are checked before anything is locked; under
- * the shard's write lock the record is handed to the WAL (which assigns the next LSN and queues it
- * without blocking) and then applied to memory. Because both happen under the lock that orders
- * writes to the key, memory order equals LSN order per key. The caller's future completes when the
- * WAL says the record is durable. Multi-key writes take their shards' locks in ascending index
- * order, so they cannot deadlock with each other.
+ * Back-pressure, then validate, then log, then apply. A writer first waits while the log holds more
+ * queued bytes than its limit ({@link WriteAheadLog#whenWritable}; async writes skip the wait when
+ * the builder says so, for callers that must never block). Arguments and limits are checked before
+ * anything is locked; under the shard's write lock the record is handed to the WAL (which assigns
+ * the next LSN and queues it without blocking) and then applied to memory. Because both happen
+ * under the lock that orders writes to the key, memory order equals LSN order per key. The caller's
+ * future completes when the WAL says the record is durable, on a thread of the log's that holds no
+ * lock, so its callbacks may call back into the store.
  *
  * <h2>Read path</h2>
  *
@@ -42,35 +44,28 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class ShardedKvStore implements KvStore, StoreState {
   private static final byte[] EMPTY = new byte[0];
-  private static final long SLOT_MASK = 0xFFFF_FFFFL;
-  private static final int EPOCH_BITS = 15;
-  private static final int EPOCH_MASK = (1 << EPOCH_BITS) - 1;
 
-  private final Shard[] shards;
-  private final int shardShift;
+  private final Shards shards;
   private final WriteAheadLog wal;
-  private final int maxKeySize;
-  private final int maxValueSize;
-  private final long maxMemory;
+  private final Limits limits;
+  private final boolean asyncWritesWait;
+  private final MultiKeyWrites multiKey;
+  private final LogApplier applier;
+  private final SnapshotWalk snapshots;
+  private final KeyScan scanner;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile RecoveryReport recovery = RecoveryReport.empty();
 
-  private static final class Shard {
-    final StampedLock lock = new StampedLock();
-    final ShardMap map = new ShardMap();
-  }
-
   private ShardedKvStore(KvStoreBuilder builder) {
-    int n = builder.shards();
-    this.shards = new Shard[n];
-    for (int i = 0; i < n; i++) {
-      shards[i] = new Shard();
-    }
-    this.shardShift = 32 - Integer.numberOfTrailingZeros(n);
+    this.shards = new Shards(builder.shards());
     this.wal = builder.wal();
-    this.maxKeySize = builder.maxKeySize();
-    this.maxValueSize = builder.maxValueSize();
-    this.maxMemory = builder.maxMemory();
+    this.limits =
+        new Limits(builder.maxKeySize(), builder.maxValueSize(), builder.maxMemory(), shards);
+    this.asyncWritesWait = builder.asyncWritesWaitForLog();
+    this.multiKey = new MultiKeyWrites(shards, limits, wal, this::syncBarrier);
+    this.applier = new LogApplier(shards, wal);
+    this.snapshots = new SnapshotWalk(shards);
+    this.scanner = new KeyScan(shards);
   }
 
   /** Creates a store from a builder, opening and replaying its WAL. */
@@ -93,25 +88,17 @@ public final class ShardedKvStore implements KvStore, StoreState {
 
   /** The number of shards. */
   public int shardCount() {
-    return shards.length;
-  }
-
-  private Shard shard(int hash) {
-    return shards[shardIndex(hash)];
-  }
-
-  private int shardIndex(int hash) {
-    return (int) ((hash & SLOT_MASK) >>> shardShift);
+    return shards.count();
   }
 
   /* ---- Reads ---- */
 
   @Override
   public byte[] get(byte[] key) {
-    checkKey(key);
+    limits.checkKey(key);
     ensureOpen();
     int h = KeyHash.hash(key);
-    Shard s = shard(h);
+    Shards.Shard s = shards.of(h);
     long stamp = s.lock.tryOptimisticRead();
     if (stamp != 0) {
       byte[] v = s.map.getValue(key, h);
@@ -128,64 +115,40 @@ public final class ShardedKvStore implements KvStore, StoreState {
   }
 
   @Override
+  public List<byte[]> getAll(List<byte[]> keys) {
+    Objects.requireNonNull(keys, "keys must not be null");
+    byte[][] k = new byte[keys.size()][];
+    int[] hashes = new int[k.length];
+    for (int i = 0; i < k.length; i++) {
+      k[i] = keys.get(i);
+      limits.checkKey(k[i]);
+      hashes[i] = KeyHash.hash(k[i]);
+    }
+    ensureOpen();
+    return Arrays.asList(shards.readIsolated(k, hashes));
+  }
+
+  @Override
   public long size() {
     ensureOpen();
-    long n = 0;
-    for (Shard s : shards) {
-      n += s.map.size();
-    }
-    return n;
+    return shards.size();
   }
 
   @Override
   public ScanPage scan(long cursor, int count) {
     ensureOpen();
-    if (cursor < 0) {
-      throw new IllegalArgumentException("invalid cursor " + cursor);
-    }
-    if (count < 1) {
-      throw new IllegalArgumentException("count must be at least 1, got " + count);
-    }
-    int shardIdx = (int) (cursor >>> (32 + EPOCH_BITS));
-    int epoch = (int) (cursor >>> 32) & EPOCH_MASK;
-    int slot = (int) (cursor & SLOT_MASK);
-    if (shardIdx >= shards.length) {
-      throw new IllegalArgumentException("invalid cursor " + cursor);
-    }
-    List<byte[]> keys = new ArrayList<>(Math.min(count, 1024));
-    while (shardIdx < shards.length && keys.size() < count) {
-      Shard s = shards[shardIdx];
-      long stamp = s.lock.readLock();
-      int next;
-      int currentEpoch;
-      try {
-        currentEpoch = s.map.epoch() & EPOCH_MASK;
-        if (slot != 0 && currentEpoch != epoch) {
-          slot = 0; // the table was rebuilt: restart this shard (duplicates, never misses)
-        }
-        next = s.map.scan(slot, count - keys.size(), keys::add);
-      } finally {
-        s.lock.unlockRead(stamp);
-      }
-      if (next < 0) {
-        shardIdx++;
-        slot = 0;
-      } else {
-        slot = next;
-        epoch = currentEpoch;
-      }
-    }
-    long nextCursor =
-        shardIdx >= shards.length
-            ? 0
-            : ((long) shardIdx << (32 + EPOCH_BITS)) | ((long) epoch << 32) | (slot & SLOT_MASK);
-    return new ScanPage(nextCursor, keys);
+    return scanner.scan(cursor, count);
   }
 
   @Override
   public CompletableFuture<Void> syncBarrier() {
     ensureOpen();
     return wal == null ? CompletableFuture.completedFuture(null) : wal.whenDurable(wal.lastLsn());
+  }
+
+  @Override
+  public CompletableFuture<Void> whenWritable() {
+    return wal == null ? CompletableFuture.completedFuture(null) : wal.whenWritable();
   }
 
   @Override
@@ -197,6 +160,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
 
   @Override
   public void put(byte[] key, byte[] value) {
+    awaitLog(true);
     CompletableFuture<Void> durable = write(key, value);
     if (durable != null) {
       await(durable);
@@ -205,29 +169,35 @@ public final class ShardedKvStore implements KvStore, StoreState {
 
   @Override
   public boolean delete(byte[] key) {
-    return await(deleteAsync(key));
+    awaitLog(true);
+    return await(remove(key));
   }
 
   @Override
   public CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
+    awaitLog(false);
     CompletableFuture<Void> durable = write(key, value);
     return durable == null ? CompletableFuture.completedFuture(null) : durable;
   }
 
+  @Override
+  public CompletableFuture<Boolean> deleteAsync(byte[] key) {
+    awaitLog(false);
+    return remove(key);
+  }
+
   /** Puts; returns the durability future, or null when there is no log (durable at once). */
   private CompletableFuture<Void> write(byte[] key, byte[] value) {
-    checkKey(key);
-    checkValue(value);
+    limits.checkKey(key);
+    limits.checkValue(value);
     ensureOpen();
     key = owned(key);
     value = owned(value);
     int h = KeyHash.hash(key);
-    Shard s = shard(h);
+    Shards.Shard s = shards.of(h);
     long stamp = s.lock.writeLock();
     try {
-      if (maxMemory > 0) {
-        checkMemory(s.map, key, h, value.length); // before logging: a refused write never is
-      }
+      limits.checkMemory(s.map, key, h, value.length); // before logging: a refused write never is
       CompletableFuture<Void> durable =
           wal == null ? null : wal.append(RecordType.PUT, key, value, 0);
       s.map.putValue(key, h, value);
@@ -237,13 +207,12 @@ public final class ShardedKvStore implements KvStore, StoreState {
     }
   }
 
-  @Override
-  public CompletableFuture<Boolean> deleteAsync(byte[] key) {
-    checkKey(key);
+  private CompletableFuture<Boolean> remove(byte[] key) {
+    limits.checkKey(key);
     ensureOpen();
     key = owned(key);
     int h = KeyHash.hash(key);
-    Shard s = shard(h);
+    Shards.Shard s = shards.of(h);
     long stamp = s.lock.writeLock();
     try {
       if (s.map.find(key, h) == null) {
@@ -259,12 +228,13 @@ public final class ShardedKvStore implements KvStore, StoreState {
 
   @Override
   public <R> CompletableFuture<R> compute(byte[] key, KeyFunction<R> function) {
-    checkKey(key);
+    limits.checkKey(key);
     Objects.requireNonNull(function, "function must not be null");
+    awaitLog(false);
     ensureOpen();
     key = owned(key);
     int h = KeyHash.hash(key);
-    Shard s = shard(h);
+    Shards.Shard s = shards.of(h);
     long stamp = s.lock.writeLock();
     try {
       byte[] current = s.map.find(key, h);
@@ -276,11 +246,9 @@ public final class ShardedKvStore implements KvStore, StoreState {
       R result = d.result();
       switch (d.action()) {
         case PUT -> {
-          checkValue(d.newValue());
+          limits.checkValue(d.newValue());
           byte[] value = owned(d.newValue());
-          if (maxMemory > 0) {
-            checkMemory(s.map, key, h, value.length);
-          }
+          limits.checkMemory(s.map, key, h, value.length);
           CompletableFuture<Void> durable = log(RecordType.PUT, key, value);
           s.map.putValue(key, h, value);
           return durable.thenApply(v -> result);
@@ -306,184 +274,44 @@ public final class ShardedKvStore implements KvStore, StoreState {
 
   @Override
   public CompletableFuture<Void> putAllAsync(List<byte[]> keysAndValues) {
-    Objects.requireNonNull(keysAndValues, "keysAndValues must not be null");
-    if ((keysAndValues.size() & 1) != 0) {
-      throw new IllegalArgumentException(
-          "keysAndValues must hold key/value pairs, got " + keysAndValues.size() + " elements");
-    }
-    int pairs = keysAndValues.size() / 2;
-    byte[][] keys = new byte[pairs][];
-    byte[][] values = new byte[pairs][];
-    int[] hashes = new int[pairs];
-    for (int i = 0; i < pairs; i++) {
-      keys[i] = keysAndValues.get(2 * i);
-      values[i] = keysAndValues.get(2 * i + 1);
-      checkKey(keys[i]);
-      checkValue(values[i]);
-      keys[i] = owned(keys[i]);
-      values[i] = owned(values[i]);
-      hashes[i] = KeyHash.hash(keys[i]);
-    }
+    var puts = multiKey.puts(keysAndValues);
+    awaitLog(false);
     ensureOpen();
-    int[] locked = lockShardsOf(hashes);
-    long[] stamps = new long[locked.length];
-    for (int i = 0; i < locked.length; i++) {
-      stamps[i] = shards[locked[i]].lock.writeLock();
-    }
-    try {
-      if (maxMemory > 0) {
-        long growth = 0;
-        for (int i = 0; i < pairs; i++) {
-          growth += shard(hashes[i]).map.growth(keys[i], hashes[i], values[i].length);
-        }
-        checkMemory(growth);
-      }
-      CompletableFuture<Void> last = null;
-      for (int i = 0; i < pairs; i++) {
-        last = log(RecordType.PUT, keys[i], values[i]);
-        shard(hashes[i]).map.putValue(keys[i], hashes[i], values[i]);
-      }
-      // Futures complete in LSN order, so the last one covers them all.
-      return last == null ? syncBarrier() : last;
-    } finally {
-      unlockAll(locked, stamps);
-    }
+    return multiKey.putAll(puts);
   }
 
   @Override
   public CompletableFuture<Integer> deleteAllAsync(List<byte[]> keys) {
-    Objects.requireNonNull(keys, "keys must not be null");
-    int[] hashes = new int[keys.size()];
-    byte[][] owned = new byte[hashes.length][];
-    for (int i = 0; i < hashes.length; i++) {
-      checkKey(keys.get(i));
-      owned[i] = owned(keys.get(i));
-      hashes[i] = KeyHash.hash(owned[i]);
-    }
+    List<byte[]> copies = multiKey.keys(keys);
+    awaitLog(false);
     ensureOpen();
-    int[] locked = lockShardsOf(hashes);
-    long[] stamps = new long[locked.length];
-    for (int i = 0; i < locked.length; i++) {
-      stamps[i] = shards[locked[i]].lock.writeLock();
-    }
-    try {
-      int removed = 0;
-      CompletableFuture<Void> last = null;
-      for (int i = 0; i < hashes.length; i++) {
-        byte[] key = owned[i];
-        ShardMap map = shard(hashes[i]).map;
-        if (map.find(key, hashes[i]) != null) {
-          last = log(RecordType.DELETE, key, EMPTY);
-          map.remove(key, hashes[i]);
-          removed++;
-        }
-      }
-      int count = removed;
-      return (last == null ? syncBarrier() : last).thenApply(v -> count);
-    } finally {
-      unlockAll(locked, stamps);
-    }
+    return multiKey.deleteAll(copies);
   }
 
   @Override
   public CompletableFuture<Void> clearAsync() {
+    awaitLog(false);
     ensureOpen();
-    long[] stamps = new long[shards.length];
-    for (int i = 0; i < shards.length; i++) {
-      stamps[i] = shards[i].lock.writeLock();
-    }
-    try {
-      CompletableFuture<Void> durable = log(RecordType.CLEAR, EMPTY, EMPTY);
-      for (Shard s : shards) {
-        s.map.clear();
-      }
-      return durable;
-    } finally {
-      for (int i = shards.length - 1; i >= 0; i--) {
-        shards[i].lock.unlockWrite(stamps[i]);
-      }
-    }
+    return multiKey.clear();
   }
 
   @Override
   public CompletableFuture<Void> applyReplicated(WalRecord record) {
-    Objects.requireNonNull(record, "record must not be null");
+    awaitLog(true); // a replica's apply loop may wait: it is what reads from the master
     ensureOpen();
-    if (wal == null) {
-      throw new IllegalStateException("a store without a write-ahead log cannot apply LSNs");
-    }
-    int[] locked =
-        record.type() == RecordType.CLEAR
-            ? allShards()
-            : new int[] {shardIndex(KeyHash.hash(record.key()))};
-    long[] stamps = new long[locked.length];
-    for (int i = 0; i < locked.length; i++) {
-      stamps[i] = shards[locked[i]].lock.writeLock();
-    }
-    try {
-      CompletableFuture<Void> durable = wal.appendAt(record);
-      applyUnlocked(record);
-      return durable;
-    } finally {
-      unlockAll(locked, stamps);
-    }
+    return applier.applyReplicated(record);
   }
 
   /* ---- StoreState: recovery and snapshots ---- */
 
   @Override
   public void apply(WalRecord record) {
-    applyUnlocked(record);
-  }
-
-  private void applyUnlocked(WalRecord r) {
-    switch (r.type()) {
-      case PUT -> {
-        int h = KeyHash.hash(r.key());
-        shard(h).map.putValue(r.key(), h, r.value());
-      }
-      case DELETE -> {
-        int h = KeyHash.hash(r.key());
-        shard(h).map.remove(r.key(), h);
-      }
-      case CLEAR -> {
-        for (Shard s : shards) {
-          s.map.clear();
-        }
-      }
-    }
+    applier.applyRecovered(record);
   }
 
   @Override
   public void snapshot(EntryVisitor visitor) {
-    for (Shard s : shards) {
-      // Acquiring the lock also waits out any write whose LSN was assigned but not yet applied.
-      long stamp = s.lock.readLock();
-      byte[][] entries;
-      try {
-        entries = s.map.entriesCopy();
-      } finally {
-        s.lock.unlockRead(stamp);
-      }
-      for (byte[] e : entries) {
-        if (!ShardMap.isLive(e)) {
-          continue;
-        }
-        // Values may be overwritten in place under the write lock: read each one validated.
-        long st = s.lock.tryOptimisticRead();
-        byte[] key = ShardMap.keyOf(e);
-        byte[] value = ShardMap.valueOf(e);
-        if (!s.lock.validate(st)) {
-          st = s.lock.readLock();
-          try {
-            value = ShardMap.valueOf(e);
-          } finally {
-            s.lock.unlockRead(st);
-          }
-        }
-        visitor.visit(key, value, 0);
-      }
-    }
+    snapshots.walk(visitor);
   }
 
   /* ---- Lifecycle ---- */
@@ -495,13 +323,8 @@ public final class ShardedKvStore implements KvStore, StoreState {
     }
     if (wal != null) {
       // Take every lock once so that no write is half-way between log and memory while we close.
-      long[] stamps = new long[shards.length];
-      for (int i = 0; i < shards.length; i++) {
-        stamps[i] = shards[i].lock.writeLock();
-      }
-      for (int i = shards.length - 1; i >= 0; i--) {
-        shards[i].lock.unlockWrite(stamps[i]);
-      }
+      int[] all = shards.all();
+      shards.unlockWrite(all, shards.writeLock(all));
       try {
         wal.close();
       } catch (IOException e) {
@@ -511,6 +334,30 @@ public final class ShardedKvStore implements KvStore, StoreState {
   }
 
   /* ---- Helpers ---- */
+
+  /**
+   * Back-pressure: waits while the log holds more queued bytes than its limit. Blocking writes
+   * always wait; async ones unless the builder said they must not block (then their caller pauses
+   * itself on {@link #whenWritable()}). Never called with a lock held.
+   */
+  private void awaitLog(boolean blocking) {
+    if (wal == null || !(blocking || asyncWritesWait)) {
+      return;
+    }
+    CompletableFuture<Void> writable = wal.whenWritable();
+    if (writable.isDone()) {
+      return;
+    }
+    try {
+      writable.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DurabilityException(
+          "interrupted while waiting for room in the write-ahead log; nothing was written", e);
+    } catch (ExecutionException e) {
+      // The log failed: the append that follows reports it.
+    }
+  }
 
   private CompletableFuture<Void> log(RecordType type, byte[] key, byte[] value) {
     if (wal == null) {
@@ -528,94 +375,19 @@ public final class ShardedKvStore implements KvStore, StoreState {
     return wal == null ? array : array.clone();
   }
 
-  private int[] lockShardsOf(int[] hashes) {
-    int[] idx = new int[hashes.length];
-    for (int i = 0; i < hashes.length; i++) {
-      idx[i] = shardIndex(hashes[i]);
-    }
-    Arrays.sort(idx);
-    int n = 0;
-    for (int i = 0; i < idx.length; i++) {
-      if (n == 0 || idx[n - 1] != idx[i]) {
-        idx[n++] = idx[i];
-      }
-    }
-    return Arrays.copyOf(idx, n);
-  }
-
-  private int[] allShards() {
-    int[] all = new int[shards.length];
-    for (int i = 0; i < all.length; i++) {
-      all[i] = i;
-    }
-    return all;
-  }
-
-  private void unlockAll(int[] locked, long[] stamps) {
-    for (int i = locked.length - 1; i >= 0; i--) {
-      shards[locked[i]].lock.unlockWrite(stamps[i]);
-    }
-  }
-
   /** The estimated heap the data takes (entries and their slots), read without stopping writers. */
   public long usedMemory() {
-    long n = 0;
-    for (Shard s : shards) {
-      n += s.map.bytes();
-    }
-    return n;
+    return shards.usedMemory();
   }
 
   /** The memory limit, 0 for none. */
   public long maxMemory() {
-    return maxMemory;
-  }
-
-  /**
-   * Refuses a put that would take the data past the limit. Far from the limit the worst case (a new
-   * entry) is compared without probing; only near it is the exact growth computed.
-   */
-  private void checkMemory(ShardMap map, byte[] key, int hash, int valueLength) {
-    long used = usedMemory();
-    if (used + ShardMap.cost(8 + key.length + valueLength) <= maxMemory) {
-      return;
-    }
-    long growth = map.growth(key, hash, valueLength);
-    if (growth > 0 && used + growth > maxMemory) {
-      throw new LimitExceededException("maxMemory", used + growth, maxMemory);
-    }
-  }
-
-  private void checkMemory(long growth) {
-    if (growth > 0) {
-      long used = usedMemory();
-      if (used + growth > maxMemory) {
-        throw new LimitExceededException("maxMemory", used + growth, maxMemory);
-      }
-    }
+    return limits.maxMemory();
   }
 
   private void ensureOpen() {
     if (closed.get()) {
       throw new IllegalStateException("the store is closed");
-    }
-  }
-
-  private void checkKey(byte[] key) {
-    if (key == null) {
-      throw new NullPointerException("key must not be null");
-    }
-    if (key.length > maxKeySize) {
-      throw new LimitExceededException("maxKeySize", key.length, maxKeySize);
-    }
-  }
-
-  private void checkValue(byte[] value) {
-    if (value == null) {
-      throw new NullPointerException("value must not be null");
-    }
-    if (value.length > maxValueSize) {
-      throw new LimitExceededException("maxValueSize", value.length, maxValueSize);
     }
   }
 

@@ -10,9 +10,15 @@ public enum RecordType {
   /** Remove key. */
   DELETE((byte) 2),
   /** Remove every key (FLUSHALL). Key and value are empty. */
-  CLEAR((byte) 3);
+  CLEAR((byte) 3),
+  /**
+   * Several mutations applied as one (MSET, DEL of many keys, a transaction): the key is empty and
+   * the value is {@link BatchCodec}'s encoding. One record, one LSN, one checksum: it is durable,
+   * recovered and shipped to replicas whole or not at all.
+   */
+  BATCH((byte) 4);
 
-  private static final RecordType[] BY_CODE = new RecordType[4];
+  private static final RecordType[] BY_CODE = new RecordType[5];
 
   static {
     for (RecordType t : values()) {

@@ -1,6 +1,7 @@
 package io.kvdb.core.spi;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,8 +11,9 @@ import java.util.Objects;
  *
  * @param lsn the log sequence number, starting at 1 and contiguous
  * @param type what the record does
- * @param key the key (empty for CLEAR); never null
- * @param value the value for PUT, empty otherwise; never null
+ * @param key the key (empty for CLEAR and BATCH); never null
+ * @param value the value for PUT, the encoded mutations for BATCH ({@link BatchCodec}), empty
+ *     otherwise; never null
  * @param expireAtMillis absolute expiry in Unix milliseconds, 0 for none
  */
 public record WalRecord(long lsn, RecordType type, byte[] key, byte[] value, long expireAtMillis) {
@@ -36,6 +38,22 @@ public record WalRecord(long lsn, RecordType type, byte[] key, byte[] value, lon
 
   public static WalRecord clear(long lsn) {
     return new WalRecord(lsn, RecordType.CLEAR, EMPTY, EMPTY, 0);
+  }
+
+  /** One record holding every mutation of a multi-key operation. */
+  public static WalRecord batch(long lsn, List<Mutation> mutations) {
+    return new WalRecord(lsn, RecordType.BATCH, EMPTY, BatchCodec.encode(mutations), 0);
+  }
+
+  /**
+   * What this record changes, in order: the mutations of a BATCH, or this record's one mutation.
+   *
+   * @throws IllegalArgumentException if a BATCH record's value is malformed
+   */
+  public List<Mutation> mutations() {
+    return type == RecordType.BATCH
+        ? BatchCodec.decode(value)
+        : List.of(new Mutation(type, key, value, expireAtMillis));
   }
 
   @Override

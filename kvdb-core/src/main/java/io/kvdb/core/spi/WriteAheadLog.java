@@ -26,7 +26,15 @@ import java.util.concurrent.CompletableFuture;
  *   <li>The returned future completes only once the record is durable under the log's policy, and
  *       futures complete in LSN order. After a write or fsync failure every pending and later
  *       future fails and no further record is accepted.
- *   <li>{@link #append} never blocks on I/O: it runs under the store's shard lock.
+ *   <li>Futures (of {@link #append}, {@link #appendAt}, {@link #whenDurable}, {@link
+ *       #whenWritable}) are completed on none of the log's own threads that write or sync, and
+ *       outside every lock of the log: a callback may call back into the store, even block on it,
+ *       without stopping the log.
+ *   <li>{@link #append} never blocks, on I/O or on memory: it runs under the store's shard lock.
+ *       Memory is bounded by the caller: before taking its locks it waits on {@link #whenWritable},
+ *       which stays incomplete while the queued records exceed the log's limit.
+ *   <li>A record is one unit: a {@link RecordType#BATCH} record (a multi-key operation) is written,
+ *       recovered and read by cursors whole or not at all, and takes one LSN.
  * </ul>
  *
  * <h2>Replication</h2>
@@ -68,6 +76,20 @@ public interface WriteAheadLog extends AutoCloseable {
   /** The LSN of the last record appended (0 when the log is empty). */
   long lastLsn();
 
+  /**
+   * A future that completes once the records queued for writing take no more than the log's limit
+   * of pending bytes (at once when they already do, or when the log has failed: the next append
+   * then throws). The default log has no limit.
+   */
+  default CompletableFuture<Void> whenWritable() {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Bytes of records queued but not yet written (with an estimate of their object overhead). */
+  default long pendingBytes() {
+    return 0;
+  }
+
   /** The highest LSN known durable under the log's policy. */
   long durableLsn();
 
@@ -81,7 +103,11 @@ public interface WriteAheadLog extends AutoCloseable {
    */
   LogCursor openCursor(long fromLsn) throws IOException;
 
-  /** Registers a listener told the LSN of each durable group of records, on the log's thread. */
+  /**
+   * Registers a listener told the LSN of each durable group of records, on the log's writer thread.
+   * A listener must return quickly and never block or call into the store; one that throws is
+   * logged and removed, and the log goes on.
+   */
   void addListener(DurableListener listener);
 
   /** Removes a listener registered with {@link #addListener}. */

@@ -41,7 +41,8 @@ public final class RecordingWal implements WriteAheadLog {
       records.add(r);
     }
     durable = records.size();
-    return new RecoveryReport(0, 0, toReplay.size(), records.size(), 0, java.time.Duration.ZERO);
+    return new RecoveryReport(
+        0, 0, 0, toReplay.size(), records.size(), 0, 0, java.time.Duration.ZERO);
   }
 
   @Override

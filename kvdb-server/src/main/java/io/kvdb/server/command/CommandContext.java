@@ -50,6 +50,18 @@ public final class CommandContext {
     return v;
   }
 
+  /** Reads keys together, isolated ({@link KvStore#getAll}). */
+  public java.util.List<byte[]> getAll(java.util.List<byte[]> keys) {
+    java.util.List<byte[]> values = server.store().getAll(keys);
+    long misses = 0;
+    for (byte[] v : values) {
+      misses += v == null ? 1 : 0;
+    }
+    server.stats().keyspaceMisses.add(misses);
+    server.stats().keyspaceHits.add(values.size() - misses);
+    return values;
+  }
+
   public long size() {
     return server.store().size();
   }

@@ -79,6 +79,12 @@ public final class CommandRegistry {
     return true;
   }
 
+  /** Whether {@code argv} names a command flagged WRITE (unknown commands are not). */
+  public boolean isWrite(byte[][] argv) {
+    CommandSpec spec = argv.length == 0 ? null : lookup(argv[0]);
+    return spec != null && spec.has(CommandFlag.WRITE);
+  }
+
   public CommandSpec lookup(String name) {
     return commands.get(name.toLowerCase(Locale.ROOT));
   }

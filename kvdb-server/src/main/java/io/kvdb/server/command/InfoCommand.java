@@ -129,6 +129,19 @@ final class InfoCommand {
               Locale.ROOT, "%.2f", st.groups() == 0 ? 0.0 : (double) st.records() / st.groups()));
       line(b, "wal_fsyncs", st.fsyncs());
       line(b, "wal_fsync_avg_usec", st.fsyncs() == 0 ? 0 : st.fsyncNanos() / st.fsyncs() / 1000);
+      line(b, "wal_synced_lsn", wal.syncedLsn());
+      line(b, "wal_pending_bytes", wal.pendingBytes());
+      line(b, "wal_max_pending_bytes", wal.options().maxPendingBytes());
+      line(b, "wal_read_pauses", s.stats().readPauses.sum());
+      if (s.store() instanceof io.kvdb.core.internal.ShardedKvStore store) {
+        var r = store.recoveryReport();
+        line(b, "recovery_snapshot_lsn", r.snapshotLsn());
+        line(b, "recovery_snapshot_end_lsn", r.snapshotEndLsn());
+        line(b, "recovery_records_replayed", r.recordsReplayed());
+        line(b, "recovery_bytes_truncated", r.bytesTruncated());
+        line(b, "recovery_records_dropped", r.recordsDropped());
+        line(b, "recovery_millis", r.took().toMillis());
+      }
     }
   }
 

@@ -18,6 +18,7 @@ public final class ServerContext {
   private final long startMillis = System.currentTimeMillis();
   private final String version;
   private volatile int port;
+  private volatile boolean stopping;
 
   public ServerContext(KvStore store, SegmentedWal wal, ServerConfig config, String version) {
     this.store = store;
@@ -66,6 +67,15 @@ public final class ServerContext {
 
   public void port(int p) {
     port = p;
+  }
+
+  /** Whether shutdown has begun: connections must not start reading again. */
+  public boolean stopping() {
+    return stopping;
+  }
+
+  public void stopping(boolean value) {
+    stopping = value;
   }
 
   /**

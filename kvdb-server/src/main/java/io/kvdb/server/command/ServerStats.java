@@ -11,4 +11,7 @@ public final class ServerStats {
   public final LongAdder keyspaceMisses = new LongAdder();
   public final LongAdder protocolErrors = new LongAdder();
   public final LongAdder outputBufferDisconnects = new LongAdder();
+
+  /** Times a connection stopped reading: the log or its own pending replies were over the limit. */
+  public final LongAdder readPauses = new LongAdder();
 }

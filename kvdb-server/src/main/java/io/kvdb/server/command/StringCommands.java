@@ -7,7 +7,6 @@ import static io.kvdb.server.command.CommandFlag.READONLY;
 import static io.kvdb.server.command.CommandFlag.WRITE;
 
 import io.kvdb.core.KeyFunction.Decision;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -228,12 +227,9 @@ final class StringCommands {
                         : Decision.delete(Reply.bulk(cur))));
   }
 
+  /** Isolated: the values all existed together at one instant (never half of an MSET). */
   private static Reply mget(CommandContext c, byte[][] a) {
-    List<byte[]> values = new ArrayList<>(a.length - 1);
-    for (int i = 1; i < a.length; i++) {
-      values.add(c.get(a[i]));
-    }
-    return Reply.bulkArray(values);
+    return Reply.bulkArray(c.getAll(Arrays.asList(a).subList(1, a.length)));
   }
 
   private static Reply mset(CommandContext c, byte[][] a) {

@@ -100,7 +100,8 @@ public final class ConfigLoader {
             n.optionalString("password", nd.password()),
             n.bool("protected_mode", nd.protectedMode()),
             n.size("max_output_buffer", nd.maxOutputBuffer(), 0, 1L << 40),
-            (int) n.integer("io_threads", nd.ioThreads(), 0, 1024));
+            (int) n.integer("io_threads", nd.ioThreads(), 0, 1024),
+            (int) n.integer("max_pending_replies", nd.maxPendingReplies(), 1, 10_000_000));
     if (network.password() != null && network.password().isEmpty()) {
       throw n.bad("password", "", "a non-empty string, or no key at all for no password");
     }
@@ -115,7 +116,8 @@ public final class ConfigLoader {
             "password",
             "protected_mode",
             "max_output_buffer",
-            "io_threads"));
+            "io_threads",
+            "max_pending_replies"));
 
     Section l = rootSection.section("logging");
     ServerConfig.Logging ld = ServerConfig.Logging.DEFAULT;
@@ -139,7 +141,8 @@ public final class ConfigLoader {
               (int) w.integer("flush_batch_size", wd.flushBatchSize(), 1, 1_000_000),
               (int) w.integer("flush_batch_timeout", wd.flushBatchTimeoutMillis(), 0, 1000),
               w.size("max_segment_size", wd.maxSegmentSize(), 4096, 1L << 30),
-              w.size("snapshot_threshold", wd.snapshotThreshold(), 0, 1L << 50));
+              w.size("snapshot_threshold", wd.snapshotThreshold(), 0, 1L << 50),
+              w.size("max_pending_bytes", wd.maxPendingBytes(), 64L << 10, 1L << 40));
       w.rejectUnknown(
           Set.of(
               "data_directory",
@@ -147,7 +150,8 @@ public final class ConfigLoader {
               "flush_batch_size",
               "flush_batch_timeout",
               "max_segment_size",
-              "snapshot_threshold"));
+              "snapshot_threshold",
+              "max_pending_bytes"));
     }
 
     Section r = rootSection.section("replication");

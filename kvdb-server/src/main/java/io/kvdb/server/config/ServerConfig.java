@@ -49,6 +49,8 @@ public record ServerConfig(
    *     password
    * @param maxOutputBuffer disconnect a client whose unsent replies exceed this many bytes; 0 never
    * @param ioThreads event-loop threads serving clients; 0 means half the CPUs, at least 1
+   * @param maxPendingReplies stop reading from a client while this many of its replies wait for
+   *     their writes to become durable; read again once half of them left
    */
   public record Network(
       String ip,
@@ -60,9 +62,11 @@ public record ServerConfig(
       String password,
       boolean protectedMode,
       long maxOutputBuffer,
-      int ioThreads) {
+      int ioThreads,
+      int maxPendingReplies) {
     public static final Network DEFAULT =
-        new Network("127.0.0.1", 3223, 10_000, 512L << 20, 0, 10, null, true, 256L << 20, 0);
+        new Network(
+            "127.0.0.1", 3223, 10_000, 512L << 20, 0, 10, null, true, 256L << 20, 0, 10_000);
 
     public Network withPort(int p) {
       return new Network(
@@ -75,7 +79,8 @@ public record ServerConfig(
           password,
           protectedMode,
           maxOutputBuffer,
-          ioThreads);
+          ioThreads,
+          maxPendingReplies);
     }
   }
 
@@ -95,6 +100,8 @@ public record ServerConfig(
    * @param flushBatchTimeoutMillis how long a group keeps taking records that are still arriving
    * @param maxSegmentSize rotate segment files at this many bytes
    * @param snapshotThreshold snapshot after this many bytes of log; 0 only on demand
+   * @param maxPendingBytes records queued for the disk, in bytes, past which the server stops
+   *     reading write commands until the disk catches up
    */
   public record Wal(
       Path dataDirectory,
@@ -102,9 +109,43 @@ public record ServerConfig(
       int flushBatchSize,
       int flushBatchTimeoutMillis,
       long maxSegmentSize,
-      long snapshotThreshold) {
+      long snapshotThreshold,
+      long maxPendingBytes) {
     public static final Wal DEFAULT =
-        new Wal(Path.of("data"), "always", 1024, 1, 64L << 20, 256L << 20);
+        new Wal(Path.of("data"), "always", 1024, 1, 64L << 20, 256L << 20, 64L << 20);
+
+    public Wal withDirectory(Path dir) {
+      return new Wal(
+          dir,
+          fsync,
+          flushBatchSize,
+          flushBatchTimeoutMillis,
+          maxSegmentSize,
+          snapshotThreshold,
+          maxPendingBytes);
+    }
+
+    public Wal withFsync(String policy) {
+      return new Wal(
+          dataDirectory,
+          policy,
+          flushBatchSize,
+          flushBatchTimeoutMillis,
+          maxSegmentSize,
+          snapshotThreshold,
+          maxPendingBytes);
+    }
+
+    public Wal withMaxPendingBytes(long bytes) {
+      return new Wal(
+          dataDirectory,
+          fsync,
+          flushBatchSize,
+          flushBatchTimeoutMillis,
+          maxSegmentSize,
+          snapshotThreshold,
+          bytes);
+    }
   }
 
   /**

@@ -29,6 +29,23 @@ import org.slf4j.LoggerFactory;
  * future completes, on the WAL's thread, a drain task is posted back to the event loop, which never
  * blocks. Replies are flushed once per read batch, so pipelined requests share one write.
  *
+ * <h2>Back-pressure</h2>
+ *
+ * Memory follows the disk, not the clients. Before a request runs, the connection stops reading
+ * (Netty autoRead off) when
+ *
+ * <ul>
+ *   <li>it is a write and the log holds more queued bytes than {@code wal.max_pending_bytes}
+ *       ({@link io.kvdb.core.KvStore#whenWritable}): it reads again when the log has room; or
+ *   <li>{@code network.max_pending_replies} of its replies are waiting for durability: it reads
+ *       again when half of them left.
+ * </ul>
+ *
+ * Requests already decoded from what was read wait in a backlog (at most one read buffer) and run
+ * in order on resume. Reads on other connections go on (with {@code fsync: always} their replies
+ * still wait for the durability barrier). The store never blocks this loop: it is built with {@code
+ * asyncWritesWaitForLog(false)}.
+ *
  * <h2>Limits</h2>
  *
  * The connection limit and protected mode are checked when the connection opens. A protocol error,
@@ -44,6 +61,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final CommandContext commands;
   private final AtomicInteger inFlight;
   private final ArrayDeque<Reply> queue = new ArrayDeque<>();
+  private final ArrayDeque<Object> backlog = new ArrayDeque<>(); // read while paused
+  private final int maxPendingReplies;
+  private boolean paused;
+  private boolean pausedForReplies;
+  private boolean inputEnded; // the client sent all it will send: close once the backlog ran
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private ChannelHandlerContext ctx;
   private ByteBuf out;
@@ -56,6 +78,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     this.state = state;
     this.commands = new CommandContext(server, state);
     this.inFlight = inFlight;
+    this.maxPendingReplies = server.config().network().maxPendingReplies();
   }
 
   @Override
@@ -101,6 +124,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     inFlight.addAndGet(-queue.size());
     queue.clear();
+    backlog.clear();
     if (out != null) {
       out.release();
       out = null;
@@ -113,6 +137,68 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     if (closing) {
       return; // after QUIT or a protocol error, further input is discarded
     }
+    if (paused || !backlog.isEmpty()) {
+      backlog.add(msg);
+      return;
+    }
+    if (mustPause(msg)) {
+      backlog.add(msg);
+      return;
+    }
+    run(msg);
+  }
+
+  /** Runs the backlog in order until it is empty or the connection pauses again. */
+  private void runBacklog() {
+    while (!paused && !closing && !backlog.isEmpty()) {
+      if (mustPause(backlog.peek())) {
+        return;
+      }
+      run(backlog.poll());
+    }
+  }
+
+  /**
+   * Whether {@code msg} must wait, and if so stops reading until it may run; see the class note.
+   */
+  private boolean mustPause(Object msg) {
+    if (queue.size() >= maxPendingReplies) {
+      pause(true);
+      return true;
+    }
+    if (msg instanceof byte[][] argv) {
+      var writable = server.store().whenWritable();
+      if (!writable.isDone() && server.registry().isWrite(argv)) {
+        pause(false);
+        writable.whenComplete((v, e) -> ctx.executor().execute(this::resume));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void pause(boolean forReplies) {
+    paused = true;
+    pausedForReplies = forReplies;
+    ctx.channel().config().setAutoRead(false);
+    server.stats().readPauses.increment();
+  }
+
+  private void resume() {
+    if (!paused || !ctx.channel().isActive()) {
+      return;
+    }
+    paused = false;
+    runBacklog();
+    if (!paused && inputEnded && backlog.isEmpty()) {
+      closing = true;
+    } else if (!paused && !server.stopping()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+    flush();
+  }
+
+  private void run(Object msg) {
     if (msg instanceof ProtocolError e) {
       server.stats().protocolErrors.increment();
       log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.message());
@@ -159,6 +245,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 drainScheduled.set(false);
                 drain();
                 armHead();
+                if (pausedForReplies && paused && queue.size() <= maxPendingReplies / 2) {
+                  resume();
+                }
                 flush();
               });
     }
@@ -222,11 +311,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
       // The client sent everything it will send (nc at end of input): answer it all, then close.
+      if (!backlog.isEmpty()) {
+        inputEnded = true; // after the backlog has run (resume)
+        return;
+      }
       closing = true;
       flush();
       return;
     }
-    if (evt instanceof IdleStateEvent && queue.isEmpty()) {
+    if (evt instanceof IdleStateEvent && queue.isEmpty() && !paused) {
       log.debug("closing idle client {}", ctx.channel().remoteAddress());
       ctx.close();
       return;

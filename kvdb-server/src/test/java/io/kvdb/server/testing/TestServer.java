@@ -2,6 +2,7 @@ package io.kvdb.server.testing;
 
 import io.kvdb.server.KvdbServer;
 import io.kvdb.server.config.ServerConfig;
+import io.kvdb.wal.SegmentedWal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,13 +35,26 @@ public final class TestServer implements AutoCloseable {
     ServerConfig.Wal wal =
         dataDir == null
             ? null
-            : new ServerConfig.Wal(dataDir, "always", 1024, 1, 64L << 20, 256L << 20);
+            : new ServerConfig.Wal(dataDir, "always", 1024, 1, 64L << 20, 256L << 20, 64L << 20);
     ServerConfig cfg = base.withWal(wal).withNetwork(network.apply(base.network()).withPort(0));
     return new TestServer(KvdbServer.start(cfg));
   }
 
   public static TestServer start(ServerConfig cfg) throws InterruptedException {
-    return new TestServer(KvdbServer.start(cfg));
+    return new TestServer(KvdbServer.start(cfg.withNetwork(cfg.network().withPort(0))));
+  }
+
+  /** A server whose WAL the caller adjusts beyond the config (fault injection). */
+  public static TestServer startWithWal(ServerConfig cfg, UnaryOperator<SegmentedWal.Builder> wal)
+      throws InterruptedException {
+    return new TestServer(KvdbServer.start(cfg.withNetwork(cfg.network().withPort(0)), wal));
+  }
+
+  /** The default config with a WAL in {@code dataDir} (fsync always). */
+  public static ServerConfig durable(Path dataDir) {
+    return ServerConfig.defaults()
+        .withWal(ServerConfig.Wal.DEFAULT.withDirectory(dataDir))
+        .withNetwork(ServerConfig.defaults().network().withPort(0));
   }
 
   public int port() {

@@ -5,13 +5,17 @@ import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog.DurableListener;
 import io.kvdb.wal.FsyncPolicy;
+import io.kvdb.wal.WalFaults;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,15 +29,39 @@ import org.slf4j.LoggerFactory;
  *
  * {@link #append} assigns the next LSN and queues the record under one short lock, so queue order
  * is LSN order and LSNs are contiguous. The writer takes records in queue order, so file order is
- * LSN order too, and it completes futures in that order.
+ * LSN order too. A multi-key operation is one record (a BATCH), so no group boundary can split it.
  *
  * <h2>Group commit</h2>
  *
- * The writer drains what is queued (up to {@code batchSize} records) into one buffer. While more
- * records keep arriving it keeps draining, until the group holds {@code batchSize} records or
- * {@code batchTimeout} has passed; it never waits when the queue is empty. Then: one write, one
- * fdatasync (ALWAYS), complete the group's futures. Records that arrive during the fsync form the
- * next group, so concurrent writers share fsyncs without anyone sleeping.
+ * The writer drains what is queued (up to {@code batchSize} records). While more records keep
+ * arriving it keeps draining, until the group holds {@code batchSize} records or {@code
+ * batchTimeout} has passed; it never waits when the queue is empty. Then: the group's records go
+ * through one fixed 1 MiB buffer into the file ({@link RecordWriter}: large records in chunks), one
+ * fdatasync (ALWAYS), and the group is handed to the completion thread. Records that arrive during
+ * the fsync form the next group, so concurrent writers share fsyncs without anyone sleeping.
+ *
+ * <h2>Completions</h2>
+ *
+ * Futures are completed off the writer thread, holding no lock, by a {@link ForkJoinPool} of
+ * parallelism 1: one thread completes groups in LSN order. A callback may call back into the store,
+ * even block on it — a blocking {@code put} waits for a later group's completion, which this pool
+ * must run: {@code CompletableFuture.join/get} on a pool thread goes through {@link
+ * ForkJoinPool#managedBlock}, and with {@code minimumRunnable = 1} the pool then starts a
+ * compensating thread that goes on completing (order across groups holds again once nothing
+ * blocks). Durable listeners are ours (replication, the server) and run on the writer thread; one
+ * that throws is logged and removed.
+ *
+ * <h2>Memory</h2>
+ *
+ * The bytes of queued records (with their object overhead) are counted; while they exceed {@code
+ * maxPendingBytes}, {@link #whenWritable} stays incomplete and writers wait on it. {@link #append}
+ * itself never blocks: it runs under the store's shard lock. Written records drop their key and
+ * value at once.
+ *
+ * <h2>Forced syncs</h2>
+ *
+ * With EVERYSEC or NEVER, {@link #whenSynced} asks the writer to fsync what it has written now: a
+ * snapshot is published only after every record it may contain is on disk.
  *
  * <h2>Failure</h2>
  *
@@ -45,37 +73,54 @@ public final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
   private static final long EVERYSEC_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /** Completion threads at most: one runs; the others stand in for callbacks that block. */
+  private static final int MAX_COMPLETION_THREADS = 256;
+
   /** What the committer tells its owner. Called on the writer thread. */
   public interface Events {
     /** A new segment was created and is now the active one. */
-    void segmentCreated(long firstLsn, java.nio.file.Path file);
+    void segmentCreated(long firstLsn, Path file);
 
     /** {@code bytes} more bytes were written to the log. */
     void bytesWritten(long bytes);
   }
 
+  /** The settings the committer runs with. */
+  public record Settings(
+      FsyncPolicy policy,
+      int batchSize,
+      long batchTimeoutNanos,
+      long segmentSize,
+      long maxPendingBytes,
+      WalFaults faults) {}
+
   private final String name;
+  private final Settings settings;
   private final FsyncPolicy policy;
-  private final int batchSize;
-  private final long batchTimeoutNanos;
-  private final long segmentSize;
-  private final java.nio.file.Path dir;
+  private final Path dir;
   private final Events events;
   private final List<DurableListener> listeners = new CopyOnWriteArrayList<>();
 
   private final ReentrantLock lock = new ReentrantLock();
   private ArrayDeque<Pending> queue = new ArrayDeque<>(); // guarded by lock
   private volatile long lastLsn; // written under lock, read without it
+  private volatile long pendingBytes; // written under lock, read without it
   private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(); // guarded by lock
+  private final PriorityQueue<Waiter> syncWaiters = new PriorityQueue<>(); // guarded by lock
+  private CompletableFuture<Void> writable; // guarded by lock: completes when under the limit
+  private long syncRequested; // guarded by lock
   private Throwable failure; // guarded by lock
   private boolean closing; // guarded by lock
 
-  private volatile long durableLsn;
+  private volatile long durableLsn; // written: durable under the policy
+  private volatile long syncedLsn; // fsynced
+  private volatile long acknowledgedLsn; // futures completed up to here
   private volatile boolean parked;
   private final Thread writer;
+  private final ForkJoinPool completions;
+  private final RecordWriter out = new RecordWriter();
   private ActiveSegment segment; // writer thread only (and close, after the writer ended)
-  private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-  private long unsyncedBytes;
+  private long unsyncedBytes; // writer thread; 0 exactly when syncedLsn == durableLsn
   // Counters, written only by the writer thread (volatile so that INFO can read them).
   private volatile long groups;
   private volatile long records;
@@ -92,31 +137,47 @@ public final class GroupCommitter {
 
   public GroupCommitter(
       String name,
-      java.nio.file.Path dir,
+      Path dir,
       ActiveSegment segment,
       long lastLsn,
-      FsyncPolicy policy,
-      int batchSize,
-      long batchTimeoutNanos,
-      long segmentSize,
+      Settings settings,
       Events events) {
     this.name = name;
     this.dir = dir;
+    this.settings = settings;
+    this.policy = settings.policy();
     this.segment = segment;
-    segment.zeroFillUpTo(segmentSize);
+    segment.zeroFillUpTo(settings.segmentSize());
+    out.target(segment);
     this.lastLsn = lastLsn;
     this.durableLsn = lastLsn;
-    this.policy = policy;
-    this.batchSize = batchSize;
-    this.batchTimeoutNanos = batchTimeoutNanos;
-    this.segmentSize = segmentSize;
+    this.syncedLsn = lastLsn;
+    this.acknowledgedLsn = lastLsn;
     this.events = events;
+    this.completions =
+        new ForkJoinPool(
+            1,
+            pool -> {
+              ForkJoinWorkerThread t =
+                  ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+              t.setName("kvdb-wal-complete[" + name + "]-" + t.getPoolIndex());
+              t.setDaemon(true);
+              return t;
+            },
+            null,
+            true, // FIFO: groups complete in the order the writer hands them over
+            0,
+            MAX_COMPLETION_THREADS,
+            1, // keep one thread runnable: compensate for callbacks that block
+            null,
+            30,
+            TimeUnit.SECONDS);
     this.writer = new Thread(this::run, "kvdb-wal-writer[" + name + "]");
     this.writer.setDaemon(true);
     this.writer.start();
   }
 
-  /* ---- Producer side (any thread, never blocks on I/O) ---- */
+  /* ---- Producer side (any thread, never blocks) ---- */
 
   public CompletableFuture<Void> append(RecordType type, byte[] key, byte[] value, long expireAt) {
     Pending p;
@@ -124,7 +185,7 @@ public final class GroupCommitter {
     try {
       checkAccepting();
       p = new Pending(++lastLsn, type, key, value, expireAt);
-      queue.add(p);
+      enqueue(p);
     } finally {
       lock.unlock();
     }
@@ -142,7 +203,7 @@ public final class GroupCommitter {
             "replicated record has LSN " + r.lsn() + " but the log expects " + (lastLsn + 1));
       }
       p = new Pending(++lastLsn, r.type(), r.key(), r.value(), r.expireAtMillis());
-      queue.add(p);
+      enqueue(p);
     } finally {
       lock.unlock();
     }
@@ -150,16 +211,31 @@ public final class GroupCommitter {
     return p;
   }
 
+  private void enqueue(Pending p) {
+    queue.add(p);
+    pendingBytes += p.pendingBytes();
+  }
+
   public long lastLsn() {
     return lastLsn;
   }
 
+  /** The last LSN written and durable under the policy (what cursors may read). */
   public long durableLsn() {
     return durableLsn;
   }
 
+  /** The last LSN fsynced. */
+  public long syncedLsn() {
+    return syncedLsn;
+  }
+
+  public long pendingBytes() {
+    return pendingBytes;
+  }
+
   public CompletableFuture<Void> whenDurable(long lsn) {
-    if (lsn <= durableLsn) {
+    if (lsn <= acknowledgedLsn) {
       return CompletableFuture.completedFuture(null);
     }
     lock.lock();
@@ -167,12 +243,54 @@ public final class GroupCommitter {
       if (failure != null) {
         return CompletableFuture.failedFuture(failedException());
       }
-      if (lsn <= durableLsn) {
+      if (lsn <= acknowledgedLsn) {
         return CompletableFuture.completedFuture(null);
       }
       CompletableFuture<Void> f = new CompletableFuture<>();
       waiters.add(new Waiter(lsn, f));
       return f;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Completes once every record up to {@code lsn} is fsynced, asking the writer for an fsync now if
+   * its policy would not do one soon (EVERYSEC, NEVER).
+   */
+  public CompletableFuture<Void> whenSynced(long lsn) {
+    if (lsn <= syncedLsn && lsn <= acknowledgedLsn) {
+      return CompletableFuture.completedFuture(null);
+    }
+    lock.lock();
+    try {
+      if (failure != null) {
+        return CompletableFuture.failedFuture(failedException());
+      }
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      syncWaiters.add(new Waiter(lsn, f));
+      syncRequested = Math.max(syncRequested, lsn);
+      LockSupport.unpark(writer);
+      return f;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Completes once the queued records are within {@code maxPendingBytes} (see the class note). */
+  public CompletableFuture<Void> whenWritable() {
+    if (pendingBytes <= settings.maxPendingBytes()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    lock.lock();
+    try {
+      if (failure != null || closing || pendingBytes <= settings.maxPendingBytes()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      if (writable == null) {
+        writable = new CompletableFuture<>();
+      }
+      return writable.copy(); // callers cannot complete the shared one
     } finally {
       lock.unlock();
     }
@@ -226,7 +344,7 @@ public final class GroupCommitter {
   /* ---- Writer thread ---- */
 
   private void run() {
-    ArrayDeque<Pending> group = new ArrayDeque<>();
+    List<Pending> group = new ArrayList<>();
     try {
       while (true) {
         if (!drain(group)) {
@@ -237,14 +355,14 @@ public final class GroupCommitter {
           continue;
         }
         long groupStart = System.nanoTime();
-        while (group.size() < batchSize
-            && batchTimeoutNanos > 0
-            && System.nanoTime() - groupStart < batchTimeoutNanos
+        while (group.size() < settings.batchSize()
+            && settings.batchTimeoutNanos() > 0
+            && System.nanoTime() - groupStart < settings.batchTimeoutNanos()
             && drainMore(group)) {
           Thread.onSpinWait();
         }
         writeGroup(group);
-        group.clear();
+        group = new ArrayList<>();
       }
       finish();
     } catch (IOException | RuntimeException | Error e) {
@@ -257,13 +375,16 @@ public final class GroupCommitter {
    *
    * @return false when the log is closing and everything queued was written
    */
-  private boolean drain(ArrayDeque<Pending> group) {
+  private boolean drain(List<Pending> group) {
     while (true) {
       lock.lock();
       try {
         if (!queue.isEmpty()) {
           moveFromQueue(group);
           return true;
+        }
+        if (syncRequested > syncedLsn && unsyncedBytes > 0) {
+          return true; // empty group: the caller syncs
         }
         if (closing) {
           return false;
@@ -287,7 +408,7 @@ public final class GroupCommitter {
   }
 
   /** Takes what arrived meanwhile; false if nothing did (then the group is written at once). */
-  private boolean drainMore(ArrayDeque<Pending> group) {
+  private boolean drainMore(List<Pending> group) {
     lock.lock();
     try {
       if (queue.isEmpty()) {
@@ -300,68 +421,92 @@ public final class GroupCommitter {
     }
   }
 
-  private void moveFromQueue(ArrayDeque<Pending> group) {
-    if (queue.size() <= batchSize - group.size() && group.isEmpty()) {
+  private void moveFromQueue(List<Pending> group) {
+    int room = settings.batchSize() - group.size();
+    if (queue.size() <= room && group.isEmpty()) {
       ArrayDeque<Pending> taken = queue;
-      queue = new ArrayDeque<>(Math.max(16, taken.size()));
+      queue = new ArrayDeque<>(Math.max(16, Math.min(taken.size(), 4096)));
       group.addAll(taken);
       return;
     }
-    while (group.size() < batchSize && !queue.isEmpty()) {
+    while (group.size() < settings.batchSize() && !queue.isEmpty()) {
       group.add(queue.poll());
     }
   }
 
-  private void writeGroup(ArrayDeque<Pending> group) throws IOException {
+  private void writeGroup(List<Pending> group) throws IOException {
+    if (segment.size() >= settings.segmentSize() && segment.size() > SegmentHeader.SIZE) {
+      rotate(group.get(0).lsn);
+    }
     long bytes = 0;
+    long held = 0;
     for (Pending p : group) {
-      bytes += p.encodedSize();
+      out.write(p);
+      bytes += p.encodedSize;
+      held += p.pendingBytes();
     }
-    if (segment.size() >= segmentSize && segment.size() > SegmentHeader.SIZE) {
-      rotate(group.peekFirst().lsn);
-    }
-    if (bytes > buffer.capacity()) {
-      buffer = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE - 8, bytes * 2));
-    }
-    buffer.clear();
-    for (Pending p : group) {
-      RecordCodec.encode(buffer, p.lsn, p.type, p.key, p.value, p.expireAt);
-    }
-    buffer.flip();
-    segment.write(buffer);
+    out.flush();
     unsyncedBytes += bytes;
+    long last = group.get(group.size() - 1).lsn;
     if (policy == FsyncPolicy.ALWAYS) {
-      sync();
+      sync(last);
     }
-    long last = group.peekLast().lsn;
     groups++;
     records += group.size();
     durableLsn = last;
     for (Pending p : group) {
-      p.complete(null);
+      p.written();
     }
-    completeWaiters(last);
-    for (DurableListener l : listeners) {
-      l.durableUpTo(last);
+    lock.lock();
+    try {
+      pendingBytes -= held;
+    } finally {
+      lock.unlock();
     }
+    tellListeners(last);
+    complete(() -> completeGroup(group, last));
     events.bytesWritten(bytes);
-    if (policy == FsyncPolicy.EVERYSEC) {
-      syncIfDue();
+    syncIfDue();
+  }
+
+  private void tellListeners(long last) {
+    for (DurableListener l : listeners) {
+      try {
+        l.durableUpTo(last);
+      } catch (RuntimeException e) {
+        listeners.remove(l);
+        log.error("[wal {}] a durable listener threw and was removed: {}", name, e.toString());
+      }
     }
   }
 
   private void syncIfDue() throws IOException {
-    if (policy == FsyncPolicy.EVERYSEC
-        && unsyncedBytes > 0
-        && System.nanoTime() - lastSyncNanos >= EVERYSEC_NANOS) {
-      sync();
+    if (unsyncedBytes == 0) {
+      return;
+    }
+    boolean requested;
+    lock.lock();
+    try {
+      requested = syncRequested > syncedLsn;
+    } finally {
+      lock.unlock();
+    }
+    if (requested
+        || (policy == FsyncPolicy.EVERYSEC
+            && System.nanoTime() - lastSyncNanos >= EVERYSEC_NANOS)) {
+      sync(durableLsn);
+      complete(this::settle);
     }
   }
 
-  private void sync() throws IOException {
+  /** Fsyncs the active segment, which holds every record up to {@code upTo} not yet synced. */
+  private void sync(long upTo) throws IOException {
     long start = System.nanoTime();
+    settings.faults().beforeSync(segment.file());
     segment.force();
+    settings.faults().afterSync(segment.file(), segment.size());
     unsyncedBytes = 0;
+    syncedLsn = upTo;
     lastSyncNanos = System.nanoTime();
     fsyncs++;
     fsyncNanos += lastSyncNanos - start;
@@ -371,49 +516,93 @@ public final class GroupCommitter {
     }
   }
 
-  private void rotate(long nextLsn) throws IOException {
+  private void seal() throws IOException {
+    settings.faults().beforeSync(segment.file());
     segment.seal(); // every policy: a sealed segment is complete on disk, without the zeros
+    settings.faults().afterSync(segment.file(), segment.size());
+    unsyncedBytes = 0;
+    syncedLsn = durableLsn;
+  }
+
+  private void rotate(long nextLsn) throws IOException {
+    seal();
     segment.close();
     segment = ActiveSegment.create(dir, nextLsn);
-    segment.zeroFillUpTo(segmentSize);
-    unsyncedBytes = 0;
+    segment.zeroFillUpTo(settings.segmentSize());
+    out.target(segment);
     events.segmentCreated(nextLsn, segment.file());
     log.debug("[wal {}] rotated to segment {}", name, segment.file().getFileName());
   }
 
-  private void completeWaiters(long durable) {
+  private void finish() throws IOException {
+    seal();
+    segment.close();
+    complete(this::settle);
+  }
+
+  /* ---- Completion thread ---- */
+
+  private void completeGroup(List<Pending> group, long last) {
+    for (Pending p : group) {
+      p.complete(null);
+    }
+    acknowledgedLsn = last;
+    settle();
+  }
+
+  /** Completes the waiters that are due, outside the lock. */
+  private void settle() {
+    List<CompletableFuture<Void>> due = new ArrayList<>();
     lock.lock();
     try {
-      while (!waiters.isEmpty() && waiters.peek().lsn <= durable) {
-        waiters.poll().future.complete(null);
+      while (!waiters.isEmpty() && waiters.peek().lsn <= acknowledgedLsn) {
+        due.add(waiters.poll().future);
+      }
+      long synced = Math.min(syncedLsn, acknowledgedLsn);
+      while (!syncWaiters.isEmpty() && syncWaiters.peek().lsn <= synced) {
+        due.add(syncWaiters.poll().future);
+      }
+      if (writable != null && pendingBytes <= settings.maxPendingBytes()) {
+        due.add(writable);
+        writable = null;
       }
     } finally {
       lock.unlock();
     }
+    for (CompletableFuture<Void> f : due) {
+      f.complete(null);
+    }
   }
 
-  private void finish() throws IOException {
-    segment.seal();
-    segment.close();
-  }
-
-  private void fail(Throwable e, ArrayDeque<Pending> group) {
+  private void fail(Throwable e, List<Pending> group) {
     log.error("[wal {}] write-ahead log failed; refusing further writes: {}", name, e.toString());
-    List<CompletableFuture<Void>> toFail = new java.util.ArrayList<>(group);
+    List<CompletableFuture<Void>> toFail = new ArrayList<>(group);
+    CompletableFuture<Void> release;
     lock.lock();
     try {
       failure = e;
       toFail.addAll(queue);
       queue.clear();
+      pendingBytes = 0;
       waiters.forEach(w -> toFail.add(w.future));
       waiters.clear();
+      syncWaiters.forEach(w -> toFail.add(w.future));
+      syncWaiters.clear();
+      release = writable;
+      writable = null;
     } finally {
       lock.unlock();
     }
     IOException cause = failedException();
-    for (CompletableFuture<Void> f : toFail) {
-      f.completeExceptionally(cause);
-    }
+    complete(
+        () -> {
+          for (CompletableFuture<Void> f : toFail) {
+            f.completeExceptionally(cause);
+          }
+          if (release != null) {
+            release.complete(null); // wake waiting writers: their append then reports the failure
+          }
+        });
     try {
       segment.close();
     } catch (IOException closeFailure) {
@@ -421,20 +610,40 @@ public final class GroupCommitter {
     }
   }
 
+  /** Runs completions on their thread; inline only once it has stopped (a close that timed out). */
+  private void complete(Runnable task) {
+    try {
+      completions.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
   /**
-   * Stops accepting records, writes and fsyncs everything queued, and waits for the writer to end.
+   * Stops accepting records, writes and fsyncs everything queued, waits for the writer to end and
+   * for every completion to run.
    *
-   * @return false if the writer did not end within the timeout
+   * @return false if that did not happen within the timeout
    */
   public boolean close(long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    CompletableFuture<Void> release;
     lock.lock();
     try {
       closing = true;
+      release = writable;
+      writable = null;
     } finally {
       lock.unlock();
     }
+    if (release != null) {
+      complete(() -> release.complete(null));
+    }
     LockSupport.unpark(writer);
     writer.join(timeoutMillis);
-    return !writer.isAlive();
+    completions.shutdown();
+    long left = Math.max(1, deadline - System.nanoTime());
+    boolean completed = completions.awaitTermination(left, TimeUnit.NANOSECONDS);
+    return !writer.isAlive() && completed;
   }
 }

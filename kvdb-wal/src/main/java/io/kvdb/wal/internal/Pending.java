@@ -3,13 +3,20 @@ package io.kvdb.wal.internal;
 import io.kvdb.core.spi.RecordType;
 import java.util.concurrent.CompletableFuture;
 
-/** A record waiting for the writer; it is its own durability future (one allocation, not two). */
+/**
+ * A record waiting for the writer; it is its own durability future (one allocation, not two). Its
+ * key and value are dropped once written, so a caller that keeps the future does not keep them.
+ */
 final class Pending extends CompletableFuture<Void> {
+  /** Heap a queued record takes besides its key and value (this object, its queue slot). */
+  static final int OVERHEAD = 96;
+
   final long lsn;
   final RecordType type;
-  final byte[] key;
-  final byte[] value;
   final long expireAt;
+  final int encodedSize;
+  private byte[] key;
+  private byte[] value;
 
   Pending(long lsn, RecordType type, byte[] key, byte[] value, long expireAt) {
     this.lsn = lsn;
@@ -17,9 +24,25 @@ final class Pending extends CompletableFuture<Void> {
     this.key = key;
     this.value = value;
     this.expireAt = expireAt;
+    this.encodedSize = RecordCodec.encodedSize(key, value);
   }
 
-  int encodedSize() {
-    return RecordCodec.OVERHEAD + key.length + value.length;
+  byte[] key() {
+    return key;
+  }
+
+  byte[] value() {
+    return value;
+  }
+
+  /** What this record counts against the log's limit of pending bytes. */
+  long pendingBytes() {
+    return (long) encodedSize + OVERHEAD;
+  }
+
+  /** Drops the key and value: called by the writer once they are in the file. */
+  void written() {
+    key = null;
+    value = null;
   }
 }

@@ -13,7 +13,7 @@ import java.util.zip.CRC32C;
  *  0     4    crc32c of bytes [4, 8 + bodyLength): the length and the body
  *  4     4    bodyLength = 21 + keyLength + valueLength
  *  8     8    lsn
- * 16     1    type (1 PUT, 2 DELETE, 3 CLEAR)
+ * 16     1    type (1 PUT, 2 DELETE, 3 CLEAR, 4 BATCH: the value holds the mutations)
  * 17     8    expireAtMillis (0 = no expiry)
  * 25     4    keyLength
  * 29     k    key
@@ -42,15 +42,45 @@ public final class RecordCodec {
       ByteBuffer buf, long lsn, RecordType type, byte[] key, byte[] value, long expireAt) {
     int start = buf.position();
     int bodyLength = FIXED_BODY + key.length + value.length;
-    buf.putInt(0); // crc placeholder
+    putHeader(buf, 0, bodyLength, lsn, type, expireAt, key.length); // crc filled in below
+    buf.put(key);
+    buf.put(value);
+    buf.putInt(start, crc(buf, start + 4, 4 + bodyLength));
+  }
+
+  /**
+   * Writes a record's prefix and fixed fields (everything before the key), for a record whose key
+   * and value the caller streams after it.
+   */
+  public static void putHeader(
+      ByteBuffer buf,
+      int crc,
+      int bodyLength,
+      long lsn,
+      RecordType type,
+      long expireAt,
+      int keyLen) {
+    buf.putInt(crc);
     buf.putInt(bodyLength);
     buf.putLong(lsn);
     buf.put(type.code());
     buf.putLong(expireAt);
-    buf.putInt(key.length);
-    buf.put(key);
-    buf.put(value);
-    buf.putInt(start, crc(buf, start + 4, 4 + bodyLength));
+    buf.putInt(keyLen);
+  }
+
+  /**
+   * The checksum of a record computed from its parts, for a record too large to checksum in a
+   * buffer: the same value {@link #encode} stores.
+   */
+  public static int crc(long lsn, RecordType type, byte[] key, byte[] value, long expireAt) {
+    ByteBuffer fixed = ByteBuffer.allocate(4 + FIXED_BODY);
+    fixed.putInt(FIXED_BODY + key.length + value.length);
+    fixed.putLong(lsn).put(type.code()).putLong(expireAt).putInt(key.length);
+    CRC32C crc = new CRC32C();
+    crc.update(fixed.array());
+    crc.update(key);
+    crc.update(value);
+    return (int) crc.getValue();
   }
 
   static int crc(ByteBuffer buf, int from, int length) {

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * <pre>
  * offset size field
  *  0     4    magic "KVWL" (0x4B56574C)
- *  4     4    format version (1: this layout)
+ *  4     4    format version (2: records may be BATCH; 1: before BATCH existed, still read)
  *  8     8    first LSN of the segment (equals the LSN in the file name)
  * 16    12    reserved, zero
  * 28     4    crc32c of bytes [0, 28)
@@ -21,14 +21,29 @@ public final class SegmentHeader {
   public static final int SIZE = 32;
   public static final int MAGIC = 0x4B56574C;
 
-  /** Version 1: the record layout of {@link RecordCodec}. */
-  public static final int VERSION = 1;
+  /**
+   * Version 2: the record layout of {@link RecordCodec}, with BATCH records (type 4). Version 1,
+   * the same layout before BATCH existed, is still read; new records are never appended to a
+   * version 1 segment, so a reader of version 1 never meets a BATCH.
+   */
+  public static final int VERSION = 2;
+
+  /** The oldest version this build reads. */
+  public static final int OLDEST_READABLE = 1;
+
+  /** What a header says. */
+  public record Info(long firstLsn, int version) {}
 
   private SegmentHeader() {}
 
   public static ByteBuffer encode(long firstLsn) {
+    return encode(firstLsn, VERSION);
+  }
+
+  /** A header of a given version (tests write version 1 segments with it). */
+  public static ByteBuffer encode(long firstLsn, int version) {
     ByteBuffer b = ByteBuffer.allocate(SIZE);
-    b.putInt(MAGIC).putInt(VERSION).putLong(firstLsn);
+    b.putInt(MAGIC).putInt(version).putLong(firstLsn);
     b.putInt(SIZE - 4, RecordCodec.crc(b, 0, SIZE - 4));
     b.position(0).limit(SIZE);
     return b;
@@ -37,10 +52,10 @@ public final class SegmentHeader {
   /**
    * Reads and checks the header.
    *
-   * @return the first LSN it names
+   * @return the first LSN it names and the format version
    * @throws CorruptLogException if the header is short, damaged, or of an unknown version
    */
-  public static long read(FileChannel ch, Path file) throws IOException {
+  public static Info read(FileChannel ch, Path file) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(SIZE);
     while (b.hasRemaining()) {
       if (ch.read(b, b.position()) < 0) {
@@ -55,12 +70,18 @@ public final class SegmentHeader {
       throw new CorruptLogException(file, 0, "segment header checksum mismatch");
     }
     int version = b.getInt(4);
-    if (version != VERSION) {
+    if (version < OLDEST_READABLE || version > VERSION) {
       throw new CorruptLogException(
           file,
           4,
-          "unsupported segment format version " + version + " (this build reads " + VERSION + ")");
+          "unsupported segment format version "
+              + version
+              + " (this build reads "
+              + OLDEST_READABLE
+              + " to "
+              + VERSION
+              + ")");
     }
-    return b.getLong(8);
+    return new Info(b.getLong(8), version);
   }
 }

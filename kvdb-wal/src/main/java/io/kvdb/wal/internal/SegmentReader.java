@@ -23,6 +23,7 @@ public final class SegmentReader implements AutoCloseable {
   private final Path file;
   private final FileChannel ch;
   private final long firstLsn;
+  private final int version;
   private ByteBuffer buf = ByteBuffer.allocate(BUFFER);
   private long bufFileOffset; // file offset of buf[0]
   private int pos;
@@ -32,7 +33,9 @@ public final class SegmentReader implements AutoCloseable {
     this.file = file;
     this.ch = FileChannel.open(file, StandardOpenOption.READ);
     try {
-      this.firstLsn = SegmentHeader.read(ch, file);
+      SegmentHeader.Info header = SegmentHeader.read(ch, file);
+      this.firstLsn = header.firstLsn();
+      this.version = header.version();
       ch.position(SegmentHeader.SIZE);
       bufFileOffset = SegmentHeader.SIZE;
       buf.limit(0);
@@ -48,6 +51,11 @@ public final class SegmentReader implements AutoCloseable {
 
   public Path file() {
     return file;
+  }
+
+  /** The segment's format version. */
+  public int version() {
+    return version;
   }
 
   /** The file offset just after the last valid record read. */
@@ -165,15 +173,29 @@ public final class SegmentReader implements AutoCloseable {
    * offset}: if so, the damage at {@code offset} is not a torn tail but lost data in the middle.
    */
   public boolean validRecordAfter(long offset, long afterLsn) throws IOException {
+    return recordsAfter(offset, afterLsn, true) > 0;
+  }
+
+  /**
+   * How many valid records with LSNs above {@code afterLsn} start after {@code offset} (scanning
+   * byte by byte past the damage, and from each record found to its end): what truncating at {@code
+   * offset} drops besides the damaged record itself.
+   */
+  public long recordsAfter(long offset, long afterLsn) throws IOException {
+    return recordsAfter(offset, afterLsn, false);
+  }
+
+  private long recordsAfter(long offset, long afterLsn, boolean firstOnly) throws IOException {
     long size = ch.size();
     if (size - offset > Integer.MAX_VALUE - 16) {
-      return true; // too much to be one torn write
+      return 1; // too much to be one torn write (and too much to scan in memory)
     }
     ByteBuffer rest = ByteBuffer.allocate((int) (size - offset));
     while (rest.hasRemaining() && ch.read(rest, offset + rest.position()) >= 0) {
       // read fully
     }
     rest.flip();
+    long found = 0;
     for (int p = 1; p + RecordCodec.OVERHEAD <= rest.limit(); p++) {
       long bodyLength = rest.getInt(p + 4) & 0xFFFF_FFFFL;
       if (bodyLength < RecordCodec.FIXED_BODY
@@ -185,10 +207,14 @@ public final class SegmentReader implements AutoCloseable {
         continue;
       }
       if (RecordCodec.decode(rest, p, (int) bodyLength) != null) {
-        return true;
+        found++;
+        if (firstOnly) {
+          return found;
+        }
+        p += RecordCodec.PREFIX + (int) bodyLength - 1;
       }
     }
-    return false;
+    return found;
   }
 
   @Override

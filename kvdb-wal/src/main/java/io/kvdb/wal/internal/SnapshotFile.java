@@ -18,28 +18,37 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * A snapshot of the whole store as of an LSN (big-endian):
+ * A snapshot of the whole store (big-endian):
  *
  * <pre>
- * header (32 bytes): magic "KVSN" (0x4B56534E) | version 1 | lsn (8) | reserved (12) | crc32c of [0,28)
+ * header (32 bytes): magic "KVSN" (0x4B56534E) | version 2 | start LSN S (8) | end LSN E (8)
+ *                    | reserved (4) | crc32c of [0,28)
  * entries, each:     keyLength (4) | valueLength (4) | expireAtMillis (8) | key | value
  * trailer:           0xFFFFFFFF (4) | entryCount (8) | crc32c of all entry bytes (4)
  * </pre>
  *
- * Written to {@code <lsn>.snap.tmp}, fsynced, renamed to {@code <lsn>.snap}, then the directory is
- * fsynced: a snapshot under its final name is always complete. A snapshot taken while writes flow
- * holds every write up to its LSN and possibly some later ones; replaying the log after its LSN
- * over it is exact because records are idempotent.
+ * S is the last LSN when the walk started: every write up to S is in the snapshot. E is the last
+ * LSN when the walk ended: writes from S+1 to E may or may not be. Replaying the log from S+1 over
+ * the snapshot is exact because records are idempotent, and the result is a consistent state only
+ * once the replay has passed E. (Version 1 had no E; it reads as E = S.)
+ *
+ * <p>Written to {@code <S>.snap.tmp}, E filled into the header after the walk, fsynced; then the
+ * caller's {@link BeforePublish} runs (the log makes every record up to E durable), then it is
+ * renamed to {@code <S>.snap} and the directory is fsynced: a snapshot under its final name is
+ * always complete, and never holds a write the log could still lose.
  */
 public final class SnapshotFile {
   static final int MAGIC = 0x4B56534E;
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   private static final int END_MARKER = 0xFFFFFFFF;
 
   private SnapshotFile() {}
 
   /** What a write produced. */
-  public record Written(Path file, long lsn, long entries, long bytes) {}
+  public record Written(Path file, long lsn, long endLsn, long entries, long bytes) {}
+
+  /** What a read loaded. */
+  public record Loaded(long entries, long endLsn) {}
 
   /**
    * Writes a snapshot of {@code state} as of {@code lsn} into {@code dir}.
@@ -51,15 +60,17 @@ public final class SnapshotFile {
       long lsn,
       StoreState state,
       java.util.function.BooleanSupplier cancelled,
+      java.util.function.LongSupplier endLsn,
       BeforePublish beforePublish)
       throws IOException {
     Path tmp = dir.resolve(WalFileNames.snapshotName(lsn) + WalFileNames.TMP_SUFFIX);
     Path fin = dir.resolve(WalFileNames.snapshotName(lsn));
     Files.deleteIfExists(tmp);
     long[] count = {0};
+    long end;
     try (FileChannel ch =
         FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      java.nio.ByteBuffer header = headerFor(lsn);
+      java.nio.ByteBuffer header = headerFor(lsn, lsn);
       while (header.hasRemaining()) {
         ch.write(header);
       }
@@ -98,34 +109,42 @@ public final class SnapshotFile {
       out.writeLong(count[0]);
       out.writeInt(entriesCrc);
       out.flush();
+      end = Math.max(lsn, endLsn.getAsLong());
+      java.nio.ByteBuffer finalHeader = headerFor(lsn, end);
+      while (finalHeader.hasRemaining()) {
+        ch.write(finalHeader, finalHeader.position());
+      }
       ch.force(true);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;
     }
     try {
-      beforePublish.run();
+      beforePublish.run(end);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;
     }
     Files.move(tmp, fin, StandardCopyOption.ATOMIC_MOVE);
     Fsync.directory(dir);
-    return new Written(fin, lsn, count[0], Files.size(fin));
+    return new Written(fin, lsn, end, count[0], Files.size(fin));
   }
 
-  private static java.nio.ByteBuffer headerFor(long lsn) {
+  private static java.nio.ByteBuffer headerFor(long lsn, long endLsn) {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(SegmentHeader.SIZE);
-    b.putInt(MAGIC).putInt(VERSION).putLong(lsn);
+    b.putInt(MAGIC).putInt(VERSION).putLong(lsn).putLong(endLsn);
     b.putInt(SegmentHeader.SIZE - 4, RecordCodec.crc(b, 0, SegmentHeader.SIZE - 4));
     b.position(0).limit(SegmentHeader.SIZE);
     return b;
   }
 
-  /** Runs after the snapshot is on disk and before it is published under its final name. */
+  /**
+   * Runs after the snapshot is on disk and before it is published under its final name, with its
+   * end LSN E: the log must make every record up to E durable first.
+   */
   @FunctionalInterface
   public interface BeforePublish {
-    void run() throws IOException;
+    void run(long endLsn) throws IOException;
   }
 
   /** Receives loaded entries. */
@@ -137,10 +156,10 @@ public final class SnapshotFile {
   /**
    * Reads a snapshot, handing each entry to {@code loader}, and checks its checksum.
    *
-   * @return the number of entries
+   * @return the number of entries and the end LSN E
    * @throws CorruptLogException if the file is damaged
    */
-  public static long read(Path file, long expectedLsn, Loader loader) throws IOException {
+  public static Loaded read(Path file, long expectedLsn, Loader loader) throws IOException {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
       byte[] header = raw.readNBytes(SegmentHeader.SIZE);
       java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(header);
@@ -149,11 +168,17 @@ public final class SnapshotFile {
           || RecordCodec.crc(h, 0, SegmentHeader.SIZE - 4) != h.getInt(SegmentHeader.SIZE - 4)) {
         throw new CorruptLogException(file, 0, "damaged snapshot header");
       }
-      if (h.getInt(4) != VERSION) {
-        throw new CorruptLogException(file, 4, "unsupported snapshot version " + h.getInt(4));
+      int version = h.getInt(4);
+      if (version != 1 && version != VERSION) {
+        throw new CorruptLogException(file, 4, "unsupported snapshot version " + version);
       }
       if (h.getLong(8) != expectedLsn) {
         throw new CorruptLogException(file, 8, "snapshot LSN does not match its file name");
+      }
+      long endLsn = version == 1 ? expectedLsn : h.getLong(16);
+      if (endLsn < expectedLsn) {
+        throw new CorruptLogException(
+            file, 16, "snapshot end LSN " + endLsn + " is before its start");
       }
       CRC32C crc = new CRC32C();
       DataInputStream in = new DataInputStream(raw);
@@ -170,7 +195,7 @@ public final class SnapshotFile {
             if (storedCount != count || storedCrc != (int) crc.getValue()) {
               throw new CorruptLogException(file, offset, "snapshot checksum mismatch");
             }
-            return count;
+            return new Loaded(count, endLsn);
           }
           in.readFully(fixed, 4, 12);
           int keyLength = f.getInt(0);

@@ -32,9 +32,18 @@ import org.slf4j.LoggerFactory;
  *   <li>Reopen the last segment for appending, or start a new one.
  * </ol>
  *
- * A snapshot is published only after every record it may contain was durable, but with fsync
- * NEVER/EVERYSEC a power cut can still leave the log ending below S; then appends continue in a new
- * segment at S+1 rather than leaving an LSN gap inside a segment.
+ * A snapshot (from S, walk ended at E) is published only after every record up to E was fsynced, so
+ * the log normally reaches past E. If it does not (a log truncated at corruption, files lost by
+ * hand), the state is the snapshot plus a replay that stopped short of E — not a state the history
+ * ever had: that is logged as an ERROR and counted in {@code recordsDropped}, and appends continue
+ * in a new segment at E+1, so no LSN the snapshot may hold is ever handed out again.
+ *
+ * <p>The report counts what recovery dropped ({@code recordsDropped}): a torn record at the tail,
+ * every record after corruption when truncation was allowed, the LSNs up to E the log lacked. Any
+ * of them means the history forked at {@code lastLsn}.
+ *
+ * <p>Segments of an older format version are read but never appended to: appends continue in a new
+ * segment of the current version.
  */
 public final class WalLoader {
   private static final Logger log = LoggerFactory.getLogger(WalLoader.class);
@@ -77,17 +86,20 @@ public final class WalLoader {
     }
 
     long snapLsn = 0;
+    long snapEnd = 0;
     long snapEntries = 0;
     if (!snapshots.isEmpty()) {
       Map.Entry<Long, Path> newest = snapshots.lastEntry();
       long lsn = newest.getKey();
-      snapEntries =
+      SnapshotFile.Loaded snap =
           SnapshotFile.read(
               newest.getValue(),
               lsn,
               (k, v, exp) ->
                   state.apply(new WalRecord(lsn, io.kvdb.core.spi.RecordType.PUT, k, v, exp)));
+      snapEntries = snap.entries();
       snapLsn = lsn;
+      snapEnd = snap.endLsn();
     }
 
     Long floor = segments.floorKey(snapLsn + 1);
@@ -103,6 +115,8 @@ public final class WalLoader {
     }
     long replayed = 0;
     long truncated = 0;
+    long dropped = 0;
+    int lastSegmentVersion = SegmentHeader.VERSION;
     long bytesAfterSnapshot = 0;
     long lastLsn = snapLsn;
     long lastSegmentEnd = -1;
@@ -139,8 +153,20 @@ public final class WalLoader {
               "segment header names LSN " + reader.firstLsn() + ", its file name " + nameLsn);
         }
         if (i > 0 && nameLsn != lastLsn + 1) {
-          throw new CorruptLogException(
-              file, 0, "LSN gap: the log before this segment ends at LSN " + lastLsn);
+          if (nameLsn == snapEnd + 1 && lastLsn < snapEnd) {
+            // The fork an earlier recovery made (see the class note): it went on at E+1.
+            log.warn(
+                "[wal {}] the log skips from LSN {} to {}, the end of snapshot {}: recovered before as a fork",
+                name,
+                lastLsn,
+                nameLsn,
+                snapLsn);
+            dropped += snapEnd - lastLsn;
+            lastLsn = snapEnd;
+          } else {
+            throw new CorruptLogException(
+                file, 0, "LSN gap: the log before this segment ends at LSN " + lastLsn);
+          }
         }
         long segLast = nameLsn - 1;
         while (true) {
@@ -181,6 +207,7 @@ public final class WalLoader {
           }
           truncate(file, at);
           truncated += size - at;
+          dropped += 1 + (torn ? 0 : reader.recordsAfter(at, segLast));
           if (torn) {
             log.warn(
                 "[wal {}] torn tail in {} at offset {}: dropped {} bytes ({})",
@@ -200,6 +227,7 @@ public final class WalLoader {
             for (int j = i + 1; j < order.size(); j++) {
               Path later = segments.remove(order.get(j));
               truncated += Files.size(later);
+              dropped += countRecords(later);
               Files.delete(later);
             }
             Fsync.directory(dir);
@@ -210,29 +238,72 @@ public final class WalLoader {
         lastLsn = Math.max(snapLsn, segLast);
         lastSegmentEnd = reader.validEnd();
         lastSegmentLast = segLast;
+        lastSegmentVersion = reader.version();
         if (isLast) {
           break;
         }
       }
     }
 
+    if (lastLsn < snapEnd) {
+      log.error(
+          "[wal {}] the log ends at LSN {} but the snapshot at LSN {} may hold writes up to LSN {}: the recovered state mixes LSNs {} to {} partially; continuing at LSN {} (a new history)",
+          name,
+          lastLsn,
+          snapLsn,
+          snapEnd,
+          lastLsn + 1,
+          snapEnd,
+          snapEnd + 1);
+      dropped += snapEnd - lastLsn;
+      lastLsn = snapEnd;
+    }
     ActiveSegment active;
-    if (!segments.isEmpty() && lastSegmentLast == lastLsn && lastSegmentEnd >= 0) {
+    if (!segments.isEmpty()
+        && lastSegmentLast == lastLsn
+        && lastSegmentEnd >= 0
+        && lastSegmentVersion == SegmentHeader.VERSION) {
       Map.Entry<Long, Path> tail = segments.lastEntry();
       active = ActiveSegment.reopen(tail.getValue(), tail.getKey(), lastSegmentEnd);
     } else {
+      if (!segments.isEmpty() && lastSegmentLast == lastLsn && lastSegmentEnd >= 0) {
+        // An older-format tail: seal it where its records end (cutting its zeros off) and go on
+        // in a new segment of this version.
+        truncate(segments.lastEntry().getValue(), lastSegmentEnd);
+        log.info(
+            "[wal {}] segment {} is format version {}: appending in a new version {} segment",
+            name,
+            segments.lastEntry().getValue().getFileName(),
+            lastSegmentVersion,
+            SegmentHeader.VERSION);
+      }
       active = ActiveSegment.create(dir, lastLsn + 1);
       segments.put(lastLsn + 1, active.file());
     }
     RecoveryReport report =
         new RecoveryReport(
             snapLsn,
+            snapEnd,
             snapEntries,
             replayed,
             lastLsn,
             truncated,
+            dropped,
             Duration.ofNanos(System.nanoTime() - start));
     return new Loaded(report, active, lastLsn, segments, snapLsn, bytesAfterSnapshot);
+  }
+
+  /** The valid records a segment holds, read until its first bad one. */
+  private static long countRecords(Path file) {
+    long n = 0;
+    try (SegmentReader r = new SegmentReader(file)) {
+      while (r.next() != null) {
+        n++;
+      }
+    } catch (IOException e) {
+      // A damaged header: nothing readable in it.
+    }
+    return n;
   }
 
   private static void truncate(Path file, long size) throws IOException {

@@ -1,0 +1,115 @@
+package io.kvdb.server.testing;
+
+import io.kvdb.server.Main;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+
+/**
+ * A real server in a child JVM, for tests that kill it (SIGKILL) or stop it (SIGTERM). Its config
+ * should say {@code port: 0}, log level info and output stdout: the port is read from the
+ * "listening on" line. Every output line is kept for assertions. Closing kills it if still alive.
+ */
+public final class ChildServer implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
+
+  private final Process process;
+  private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+  private volatile int port = -1;
+
+  private ChildServer(Process process) {
+    this.process = process;
+  }
+
+  public static ChildServer start(Path config) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "--config",
+                config.toString())
+            .redirectErrorStream(true)
+            .start();
+    ChildServer server = new ChildServer(p);
+    Thread reader = new Thread(server::readOutput, "child-server-output");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      Awaitility.await("the child server's listening line")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> server.port > 0 || !p.isAlive());
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    if (server.port < 0) {
+      throw new IllegalStateException("the child server exited at startup: " + server.log());
+    }
+    return server;
+  }
+
+  private void readOutput() {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        log.add(line);
+        Matcher m = LISTENING.matcher(line);
+        if (port < 0 && m.find()) {
+          port = Integer.parseInt(m.group(1));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  /** The output so far. */
+  public List<String> log() {
+    synchronized (log) {
+      return List.copyOf(log);
+    }
+  }
+
+  /** Sends a signal by pid ({@code KILL}, {@code TERM}) with the real kill command. */
+  public void signal(String name) throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
+  }
+
+  /** Waits for the process to exit and returns its exit code. */
+  public int awaitExit(long seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the child server did not exit within " + seconds + " s");
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
