@@ -183,6 +183,41 @@ public final class CommandTable {
         List.of("ID", "SETNAME", "GETNAME", "SETINFO", "LIST"),
         "subcommand",
         "[argument ...]");
+    for (String name : List.of("REPLICAOF", "SLAVEOF")) {
+      t.add(
+          name,
+          3,
+          "Follow a master (host and its replication port), or become a master (NO ONE)",
+          name + " 127.0.0.1 3333",
+          List.of("NO", "ONE"),
+          "host port | NO ONE");
+    }
+    t.add(
+        "ROLE", 1, "Show the replication role, offset and slaves or link state", "ROLE", List.of());
+    t.add(
+        "WAIT",
+        3,
+        "Wait until this connection's writes reach N slaves, or the timeout (ms) passes",
+        "WAIT 1 1000",
+        List.of(),
+        "numreplicas",
+        "timeout");
+    t.add(
+        "WAITAOF",
+        4,
+        "Wait until this connection's writes are fsynced locally and on N slaves",
+        "WAITAOF 1 1 1000",
+        List.of(),
+        "numlocal",
+        "numreplicas",
+        "timeout");
+    t.add(
+        "DEBUG",
+        -2,
+        "DEBUG DIGEST: a hash of the whole dataset, equal on equal data",
+        "DEBUG DIGEST",
+        List.of("DIGEST"),
+        "DIGEST");
     t.add(
         "HELP", -1, "Show available commands, or help for one", "HELP SET", List.of(), "[command]");
     t.add("EXIT", 1, "Exit the client", "EXIT", List.of());

@@ -21,6 +21,16 @@ class CommandTableTest {
   }
 
   @Test
+  void replicationCommandsAreKnown() {
+    assertThat(table.find("replicaof").usage()).isEqualTo("REPLICAOF host port | NO ONE");
+    assertThat(table.find("SLAVEOF").accepts(3)).isTrue();
+    assertThat(table.find("WAIT").usage()).isEqualTo("WAIT numreplicas timeout");
+    assertThat(table.find("role").accepts(1)).isTrue();
+    assertThat(table.find("debug").tokens()).contains("DIGEST");
+    assertThat(table.hint(List.of("waitaof", "1"), true)).isEqualTo("numreplicas timeout");
+  }
+
+  @Test
   void usageAndArity() {
     CommandTable.Info get = table.find("get");
     assertThat(get.usage()).isEqualTo("GET key");

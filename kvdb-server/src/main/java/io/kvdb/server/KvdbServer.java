@@ -2,6 +2,7 @@ package io.kvdb.server;
 
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
+import io.kvdb.replication.ReplicationNode;
 import io.kvdb.server.command.ServerContext;
 import io.kvdb.server.config.ServerConfig;
 import io.kvdb.server.netty.KvdbChannelInitializer;
@@ -24,6 +25,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Locale;
@@ -50,6 +52,7 @@ public final class KvdbServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final KvStore store;
+  private final ReplicationNode node;
   private final ServerContext context;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -61,24 +64,15 @@ public final class KvdbServer implements AutoCloseable {
   private KvdbServer(ServerConfig config, UnaryOperator<SegmentedWal.Builder> walCustomizer)
       throws InterruptedException {
     this.config = config;
-    SegmentedWal wal =
-        config.wal() == null ? null : walCustomizer.apply(walBuilder(config.wal())).build();
-    KvStoreBuilder sb =
-        KvStore.builder()
-            .maxKeySize((int) config.network().maxMessageSize())
-            .maxValueSize((int) config.network().maxMessageSize())
-            .maxMemory(config.engine().effectiveMaxMemory())
-            // The event loops must never block: instead of waiting for room in the log, a
-            // connection stops reading while the log is full (ConnectionHandler).
-            .asyncWritesWaitForLog(false);
-    if (config.engine().shards() > 0) {
-      sb.shards(config.engine().shards());
+    if (config.wal() == null) {
+      this.node = null;
+      this.store = storeSettings(KvStore.builder(), config).build();
+      this.context = new ServerContext(store, null, config, version());
+    } else {
+      this.node = openNode(config, walCustomizer);
+      this.store = node.store();
+      this.context = new ServerContext(store, node, config, version());
     }
-    if (wal != null) {
-      sb.wal(wal);
-    }
-    this.store = sb.build();
-    this.context = new ServerContext(store, wal, config, version());
 
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -102,7 +96,7 @@ public final class KvdbServer implements AutoCloseable {
     } catch (RuntimeException | InterruptedException e) {
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      store.close();
+      closeStore();
       throw e;
     }
     context.port(port());
@@ -114,8 +108,13 @@ public final class KvdbServer implements AutoCloseable {
         epoll ? "epoll" : "nio",
         config.wal() == null ? "none (in memory)" : config.wal().dataDirectory().toAbsolutePath(),
         config.wal() == null ? "n/a" : config.wal().fsync(),
-        config.replication().role(),
-        ((io.kvdb.core.internal.ShardedKvStore) store).shardCount());
+        node == null
+            ? "master (no replication without a WAL)"
+            : config.replication().role()
+                + (node.status().listenPort() > 0
+                    ? ", accepting slaves on port " + node.status().listenPort()
+                    : ""),
+        context.engine().shardCount());
     if (!isLoopback(config.network().ip()) && config.network().password() == null) {
       log.warn(
           config.network().protectedMode()
@@ -148,15 +147,76 @@ public final class KvdbServer implements AutoCloseable {
     return new KvdbServer(config, walCustomizer);
   }
 
-  private static SegmentedWal.Builder walBuilder(ServerConfig.Wal w) {
-    return SegmentedWal.builder()
-        .directory(w.dataDirectory())
-        .fsync(FsyncPolicy.valueOf(w.fsync().toUpperCase(Locale.ROOT)))
+  private static KvStoreBuilder storeSettings(KvStoreBuilder sb, ServerConfig config) {
+    sb.maxKeySize((int) config.network().maxMessageSize())
+        .maxValueSize((int) config.network().maxMessageSize())
+        .maxMemory(config.engine().effectiveMaxMemory())
+        // The event loops must never block: instead of waiting for room in the log, a connection
+        // stops reading while the log is full (ConnectionHandler).
+        .asyncWritesWaitForLog(false);
+    if (config.engine().shards() > 0) {
+      sb.shards(config.engine().shards());
+    }
+    return sb;
+  }
+
+  /**
+   * The replicated store of a server with a WAL: a master accepts slaves on {@code
+   * replication.master_address:master_port}; a slave follows the master there (and, once promoted,
+   * accepts slaves on {@code replication.listen_port} if set).
+   */
+  private static ReplicationNode openNode(
+      ServerConfig config, UnaryOperator<SegmentedWal.Builder> walCustomizer) {
+    ServerConfig.Replication r = config.replication();
+    ServerConfig.Wal w = config.wal();
+    ReplicationNode.Builder b =
+        ReplicationNode.builder()
+            .dataDirectory(w.dataDirectory())
+            .wal(
+                wb -> walCustomizer.apply(walSettings(wb, w).maxRetainedBytes(r.historyRetained())))
+            .store(sb -> storeSettings(sb, config))
+            .password(config.network().password())
+            .masterPassword(r.masterPassword())
+            .slaveId(r.slaveId())
+            .resyncOverDivergence(r.resyncOverDivergence())
+            .heartbeat(Duration.ofMillis(r.heartbeatMillis()))
+            .timeout(Duration.ofSeconds(r.timeoutSeconds()))
+            .backoff(
+                Duration.ofMillis(r.backoffMinMillis()), Duration.ofMillis(r.backoffMaxMillis()));
+    if (r.role().equals("slave")) {
+      b.replicaOf(r.masterAddress(), r.masterPort());
+      if (r.listenPort() >= 0) {
+        b.listen(config.network().ip(), r.listenPort());
+      }
+    } else {
+      b.listen(r.masterAddress(), r.masterPort());
+    }
+    try {
+      return b.build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot open the data directory or the replication port ("
+              + r.masterAddress()
+              + ":"
+              + r.masterPort()
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static SegmentedWal.Builder walSettings(SegmentedWal.Builder b, ServerConfig.Wal w) {
+    return b.fsync(FsyncPolicy.valueOf(w.fsync().toUpperCase(Locale.ROOT)))
         .batchSize(w.flushBatchSize())
         .batchTimeout(Duration.ofMillis(w.flushBatchTimeoutMillis()))
         .segmentSize(w.maxSegmentSize())
         .snapshotThreshold(w.snapshotThreshold())
         .maxPendingBytes(w.maxPendingBytes());
+  }
+
+  /** The replication node, or null for an in-memory server. */
+  public ReplicationNode replication() {
+    return node;
   }
 
   private static boolean isLoopback(String ip) {
@@ -206,7 +266,7 @@ public final class KvdbServer implements AutoCloseable {
             Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     log.info("shutdown: flushing, fsyncing and closing the store (last LSN {})", store.lastLsn());
     try {
-      store.close();
+      closeStore();
     } catch (RuntimeException e) {
       log.error("shutdown: closing the store failed: {}", e.toString());
     }
@@ -214,6 +274,14 @@ public final class KvdbServer implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     log.info("shutdown: complete");
+  }
+
+  private void closeStore() {
+    if (node != null) {
+      node.close(); // the replication links, then the store
+    } else {
+      store.close();
+    }
   }
 
   @Override

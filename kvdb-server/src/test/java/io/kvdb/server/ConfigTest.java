@@ -109,8 +109,12 @@ class ConfigTest {
       'wal:\n  max_segment_size: 100'                | wal.max_segment_size: 100
       'wal:\n  data_dir: x'                          | unknown key 'wal.data_dir'
       'replication:\n  role: leader'                 | replication.role: 'leader'
-      'replication:\n  role: slave'                  | replication.role: 'slave'
-      'replication:\n  master_port: 0'               | replication.master_port: 0
+      'replication:\n  role: slave\n  master_port: 0' | replication.master_port: 0
+      'replication:\n  master_port: 70000'           | replication.master_port: 70000
+      'replication:\n  heartbeat: 60000\n  timeout: 5' | replication.heartbeat: 60000
+      'replication:\n  backoff_min: 500\n  backoff_max: 100' | replication.backoff_max: 100
+      'replication:\n  resync_over_divergence: sure' | replication.resync_over_divergence: 'sure'
+      'replication:\n  masterauth: x'                | unknown key 'replication.masterauth'
       '- a list'                                     | the top level must be a mapping
       'network: {port: 1, port: 2}'                  | not valid YAML
       '!!java.io.File x'                             | not valid YAML

@@ -1,12 +1,14 @@
 package io.kvdb.wal;
 
 import io.kvdb.core.spi.LogCursor;
+import io.kvdb.core.spi.LogHistory;
 import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.RecoveryReport;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
 import io.kvdb.wal.internal.GroupCommitter;
+import io.kvdb.wal.internal.HistoryFile;
 import io.kvdb.wal.internal.SegmentCursor;
 import io.kvdb.wal.internal.WalLoader;
 import java.io.IOException;
@@ -54,6 +56,7 @@ public final class SegmentedWal implements WriteAheadLog {
   private volatile GroupCommitter committer;
   private Compactor compactor;
   private boolean closed;
+  private volatile LogHistory history;
 
   private SegmentedWal(WalOptions options) {
     this.options = options;
@@ -97,6 +100,7 @@ public final class SegmentedWal implements WriteAheadLog {
               compactor);
       compactor.attach(committer);
       RecoveryReport r = loaded.report();
+      history = recoverHistory(dir, loaded);
       log.info(
           "[wal {}] recovered in {} ms: snapshot at LSN {} ({} entries), {} records replayed, {} bytes truncated, {} records dropped, last LSN {}",
           name,
@@ -111,6 +115,73 @@ public final class SegmentedWal implements WriteAheadLog {
     } catch (IOException | RuntimeException e) {
       releaseLock();
       throw e;
+    }
+  }
+
+  /**
+   * The history of the recovered log: the recorded one, or a new one when this is a new directory
+   * or recovery may have lost records that were handed out — dropped records, or an unclean end
+   * under a policy that acknowledges before fsync. A fork keeps the old id as previous, shared up
+   * to the last intact LSN, so replicas within it continue.
+   */
+  private LogHistory recoverHistory(Path dir, WalLoader.Loaded loaded) throws IOException {
+    LogHistory recorded = HistoryFile.read(dir);
+    RecoveryReport r = loaded.report();
+    String why = null;
+    if (recorded == null) {
+      why = loaded.lastLsn() == 0 ? "new log" : "no history recorded (a log of an earlier build)";
+    } else if (r.recordsDropped() > 0) {
+      why = "recovery dropped " + r.recordsDropped() + " records";
+    } else if (!loaded.cleanEnd() && options.fsync() != FsyncPolicy.ALWAYS) {
+      why = "unclean end under fsync " + options.fsync() + ": an unsynced tail may be lost";
+    }
+    if (why == null) {
+      return recorded;
+    }
+    LogHistory fresh =
+        recorded == null
+            ? new LogHistory(HistoryFile.newId(), 0, 0)
+            : new LogHistory(HistoryFile.newId(), recorded.id(), loaded.intactLsn());
+    HistoryFile.write(dir, fresh);
+    log.info(
+        "[wal {}] new history {} ({}){}",
+        name,
+        LogHistory.hex(fresh.id()),
+        why,
+        recorded == null
+            ? ""
+            : ", forked from " + LogHistory.hex(recorded.id()) + " after LSN " + fresh.forkLsn());
+    return fresh;
+  }
+
+  @Override
+  public LogHistory history() {
+    committer();
+    return history;
+  }
+
+  @Override
+  public synchronized LogHistory forkHistory() throws IOException {
+    GroupCommitter c = committer();
+    LogHistory fresh = new LogHistory(HistoryFile.newId(), history.id(), c.lastLsn());
+    HistoryFile.write(options.directory(), fresh);
+    history = fresh;
+    log.info(
+        "[wal {}] new history {}, forked from {} after LSN {}",
+        name,
+        LogHistory.hex(fresh.id()),
+        LogHistory.hex(fresh.previousId()),
+        fresh.forkLsn());
+    return fresh;
+  }
+
+  @Override
+  public synchronized void adoptHistory(LogHistory adopted) throws IOException {
+    committer();
+    if (!adopted.equals(history)) {
+      HistoryFile.write(options.directory(), adopted);
+      history = adopted;
+      log.info("[wal {}] follows history {}", name, LogHistory.hex(adopted.id()));
     }
   }
 
@@ -178,9 +249,22 @@ public final class SegmentedWal implements WriteAheadLog {
     return committer().pendingBytes();
   }
 
+  /**
+   * Completes once every record up to {@code lsn} is fsynced, asking for an fsync now when the
+   * policy would not do one soon (what WAITAOF waits for).
+   */
+  public CompletableFuture<Void> whenSynced(long lsn) {
+    return committer().whenSynced(lsn);
+  }
+
   /** The last LSN fsynced (with ALWAYS, the durable LSN). */
   public long syncedLsn() {
     return committer().syncedLsn();
+  }
+
+  @Override
+  public void awaitDurable(CompletableFuture<?> appended) {
+    committer().awaitDurable(appended);
   }
 
   @Override
@@ -274,6 +358,30 @@ public final class SegmentedWal implements WriteAheadLog {
       throw new IOException("the write-ahead log had failed: " + failure, failure);
     }
     log.info("[wal {}] closed at LSN {}", name, committer.lastLsn());
+  }
+
+  /**
+   * Creates a WAL directory that starts from a snapshot: a store opened on it holds {@code entries}
+   * as of LSN {@code lsn}, follows {@code history}, and appends from {@code lsn + 1}. A replica
+   * uses it to build a full sync beside its old data. The entries must be exactly the state at
+   * {@code lsn} for the directory's own recovery to be exact on its own; a replica whose entries
+   * came from a fuzzy walk switches to the directory only after it has also logged the records up
+   * to the walk's end.
+   *
+   * @throws IOException if {@code dir} exists and is not empty, or writing fails
+   */
+  public static void createFromSnapshot(Path dir, long lsn, LogHistory history, StoreState entries)
+      throws IOException {
+    Files.createDirectories(dir);
+    try (var listing = Files.list(dir)) {
+      if (listing.findAny().isPresent()) {
+        throw new IOException("cannot create a log in " + dir + ": the directory is not empty");
+      }
+    }
+    if (lsn > 0) {
+      io.kvdb.wal.internal.SnapshotFile.write(dir, lsn, entries, () -> false, () -> lsn, e -> {});
+    }
+    HistoryFile.write(dir, history);
   }
 
   /** Builds a {@link SegmentedWal}; every setter rejects a bad value at once, naming it. */

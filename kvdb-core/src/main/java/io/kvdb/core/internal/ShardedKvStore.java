@@ -163,7 +163,11 @@ public final class ShardedKvStore implements KvStore, StoreState {
     awaitLog(true);
     CompletableFuture<Void> durable = write(key, value);
     if (durable != null) {
-      await(durable);
+      try {
+        wal.awaitDurable(durable);
+      } catch (CompletionException e) {
+        await(durable); // reports the failure as DurabilityException
+      }
     }
   }
 

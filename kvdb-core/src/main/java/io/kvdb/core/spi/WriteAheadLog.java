@@ -90,6 +90,17 @@ public interface WriteAheadLog extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * Blocks until a future {@link #append} returned completes: what a blocking {@code put} does. A
+   * log may wake the caller sooner than the future's own completion (which runs on another thread,
+   * to keep callbacks off the writer), as long as the record is durable by then.
+   *
+   * @throws java.util.concurrent.CompletionException if the record could not be made durable
+   */
+  default void awaitDurable(CompletableFuture<?> appended) {
+    appended.join();
+  }
+
   /** The highest LSN known durable under the log's policy. */
   long durableLsn();
 
@@ -121,6 +132,32 @@ public interface WriteAheadLog extends AutoCloseable {
    */
   default AutoCloseable retainHistory(java.util.function.LongSupplier fromLsn) {
     return () -> {};
+  }
+
+  /**
+   * The history this log's LSNs belong to (see {@link LogHistory}).
+   *
+   * @throws UnsupportedOperationException if the log keeps no history (then it cannot replicate)
+   */
+  default LogHistory history() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no history id");
+  }
+
+  /**
+   * Starts a new history at the current last LSN, remembering the current one as previous: what a
+   * replica does when it is promoted, so that LSNs it hands out from now on are never taken for its
+   * old master's. Durable before it returns.
+   */
+  default LogHistory forkHistory() throws IOException {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no history id");
+  }
+
+  /**
+   * Takes on a master's history: a replica whose log holds a prefix of {@code history} (it checked
+   * that with {@link LogHistory#contains}) follows it from now on. Durable before it returns.
+   */
+  default void adoptHistory(LogHistory history) throws IOException {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no history id");
   }
 
   /** Writes, fsyncs and closes every file; completes or fails every pending future. Idempotent. */

@@ -24,6 +24,7 @@ public final class CommandRegistry {
     KeyCommands.register(r);
     ServerCommands.register(r);
     ConnectionCommands.register(r);
+    ReplicationCommands.register(r);
     return r;
   }
 
@@ -107,6 +108,9 @@ public final class CommandRegistry {
     if (!spec.arityAccepts(argv.length)) {
       return Reply.error(RespErrors.wrongArity(spec.name()));
     }
+    if (spec.has(CommandFlag.WRITE) && ctx.server().readOnlyReplica()) {
+      return Reply.error(RespErrors.READONLY);
+    }
     ctx.server().stats().commandsProcessed.increment();
     ctx.begin(spec);
     Reply reply;
@@ -116,6 +120,10 @@ public final class CommandRegistry {
       return Reply.failure(e);
     } finally {
       ctx.begin(null);
+    }
+    if (spec.has(CommandFlag.WRITE)) {
+      // What WAIT waits for: an LSN at or after this connection's last write.
+      ctx.connection().lastWriteLsn(ctx.server().store().lastLsn());
     }
     if (spec.has(CommandFlag.READONLY)
         && ctx.server().readsWaitForDurability()

@@ -133,7 +133,7 @@ final class ConnectionCommands {
             Reply.bulk("proto"), Reply.integer(2),
             Reply.bulk("id"), Reply.integer(c.connection().id()),
             Reply.bulk("mode"), Reply.bulk("standalone"),
-            Reply.bulk("role"), Reply.bulk(c.server().config().replication().role()),
+            Reply.bulk("role"), Reply.bulk(c.server().readOnlyReplica() ? "replica" : "master"),
             Reply.bulk("modules"), Reply.EMPTY_ARRAY));
   }
 

@@ -16,6 +16,7 @@ public final class ConnectionState {
   private volatile String libVersion;
   private volatile String lastCommand = "NULL";
   private volatile long lastActiveMillis = createdMillis;
+  private long lastWriteLsn; // event loop only
 
   public ConnectionState(long id, SocketAddress remote, boolean authenticated) {
     this.id = id;
@@ -53,6 +54,15 @@ public final class ConnectionState {
 
   public void libVersion(String value) {
     libVersion = value;
+  }
+
+  /** The log's last LSN right after this connection's last write command: what WAIT waits for. */
+  public long lastWriteLsn() {
+    return lastWriteLsn;
+  }
+
+  public void lastWriteLsn(long lsn) {
+    lastWriteLsn = lsn;
   }
 
   public void touch(String command) {

@@ -1,5 +1,9 @@
 package io.kvdb.server.command;
 
+import io.kvdb.core.spi.LogHistory;
+import io.kvdb.replication.NodeStatus;
+import io.kvdb.replication.ReplicationNode;
+import io.kvdb.replication.SlaveInfo;
 import io.kvdb.server.config.ServerConfig;
 import io.kvdb.wal.SegmentedWal;
 import java.lang.management.ManagementFactory;
@@ -90,11 +94,10 @@ final class InfoCommand {
     long used = rt.totalMemory() - rt.freeMemory();
     line(b, "used_memory", used);
     line(b, "used_memory_human", human(used));
-    if (s.store() instanceof io.kvdb.core.internal.ShardedKvStore store) {
-      line(b, "used_memory_dataset", store.usedMemory());
-      line(b, "maxmemory", store.maxMemory());
-      line(b, "maxmemory_human", human(store.maxMemory()));
-    }
+    var engine = s.engine();
+    line(b, "used_memory_dataset", engine.usedMemory());
+    line(b, "maxmemory", engine.maxMemory());
+    line(b, "maxmemory_human", human(engine.maxMemory()));
     line(b, "heap_committed", rt.totalMemory());
     line(b, "heap_max", rt.maxMemory());
     line(b, "heap_max_human", human(rt.maxMemory()));
@@ -133,22 +136,71 @@ final class InfoCommand {
       line(b, "wal_pending_bytes", wal.pendingBytes());
       line(b, "wal_max_pending_bytes", wal.options().maxPendingBytes());
       line(b, "wal_read_pauses", s.stats().readPauses.sum());
-      if (s.store() instanceof io.kvdb.core.internal.ShardedKvStore store) {
-        var r = store.recoveryReport();
-        line(b, "recovery_snapshot_lsn", r.snapshotLsn());
-        line(b, "recovery_snapshot_end_lsn", r.snapshotEndLsn());
-        line(b, "recovery_records_replayed", r.recordsReplayed());
-        line(b, "recovery_bytes_truncated", r.bytesTruncated());
-        line(b, "recovery_records_dropped", r.recordsDropped());
-        line(b, "recovery_millis", r.took().toMillis());
-      }
+      var r = s.engine().recoveryReport();
+      line(b, "recovery_snapshot_lsn", r.snapshotLsn());
+      line(b, "recovery_snapshot_end_lsn", r.snapshotEndLsn());
+      line(b, "recovery_records_replayed", r.recordsReplayed());
+      line(b, "recovery_bytes_truncated", r.bytesTruncated());
+      line(b, "recovery_records_dropped", r.recordsDropped());
+      line(b, "recovery_millis", r.took().toMillis());
     }
   }
 
   private static void replication(ServerContext s, StringBuilder b) {
-    line(b, "role", s.config().replication().role());
-    line(b, "connected_slaves", 0);
-    line(b, "master_repl_offset", s.store().lastLsn());
+    ReplicationNode node = s.replication();
+    if (node == null) {
+      line(b, "role", "master");
+      line(b, "connected_slaves", 0);
+      line(b, "master_repl_offset", s.store().lastLsn());
+      line(b, "replication_enabled", 0);
+      return;
+    }
+    NodeStatus st = node.status();
+    NodeStatus.Link l = st.link();
+    line(b, "role", st.role());
+    if (l != null) {
+      line(b, "master_host", l.masterHost());
+      line(b, "master_port", l.masterPort());
+      line(b, "master_link_status", l.up() ? "up" : "down");
+      line(b, "master_last_io_seconds_ago", l.secondsSinceLastIo());
+      line(b, "master_sync_in_progress", l.syncInProgress() ? 1 : 0);
+      line(b, "slave_read_repl_offset", l.appliedLsn());
+      line(b, "slave_repl_offset", l.appliedLsn());
+      line(b, "slave_read_only", 1);
+      line(b, "kvdb_link_state", l.state());
+      line(b, "kvdb_master_last_lsn", l.masterLastLsn());
+      line(b, "kvdb_slave_consistent", l.consistent() ? 1 : 0);
+      line(b, "kvdb_sync_refused", l.refusal() == null ? "" : l.refusal());
+    }
+    line(b, "connected_slaves", st.slaves().size());
+    int i = 0;
+    for (SlaveInfo slave : st.slaves()) {
+      String[] hp = ReplicationCommands.splitAddress(slave.address());
+      line(
+          b,
+          "slave" + i++,
+          "id="
+              + slave.id()
+              + ",ip="
+              + hp[0]
+              + ",port="
+              + hp[1]
+              + ",state="
+              + slave.state()
+              + ",offset="
+              + slave.ackedLsn()
+              + ",lag="
+              + slave.lagMillis() / 1000
+              + ",durable_offset="
+              + slave.durableLsn());
+    }
+    if (st.listenPort() > 0) {
+      line(b, "kvdb_replication_port", st.listenPort());
+    }
+    line(b, "master_replid", LogHistory.hex(st.history().id()));
+    line(b, "master_replid2", LogHistory.hex(st.history().previousId()));
+    line(b, "master_repl_offset", st.lastLsn());
+    line(b, "second_repl_offset", st.history().previousId() == 0 ? -1 : st.history().forkLsn() + 1);
   }
 
   private static void stats(ServerContext s, StringBuilder b) {
@@ -160,6 +212,11 @@ final class InfoCommand {
     line(b, "keyspace_misses", st.keyspaceMisses.sum());
     line(b, "total_error_replies_protocol", st.protocolErrors.sum());
     line(b, "client_output_buffer_limit_disconnections", st.outputBufferDisconnects.sum());
+    ReplicationNode node = s.replication();
+    NodeStatus rs = node == null ? null : node.status();
+    line(b, "sync_full", rs == null ? 0 : rs.syncFull());
+    line(b, "sync_partial_ok", rs == null ? 0 : rs.syncPartialOk());
+    line(b, "sync_partial_err", rs == null ? 0 : rs.syncPartialErr());
   }
 
   private static void keyspace(ServerContext s, StringBuilder b) {

@@ -186,6 +186,10 @@ public interface Reply {
     if (t instanceof io.kvdb.core.spi.LogFailedException) {
       return error("MISCONF Errors writing to the write-ahead log: " + t.getMessage());
     }
+    if (t instanceof io.kvdb.replication.ReadOnlyReplicaException
+        || t instanceof io.kvdb.replication.DatasetLoadingException) {
+      return error(t.getMessage()); // READONLY ..., LOADING ...
+    }
     if (t instanceof IllegalStateException) {
       return error("ERR " + t.getMessage());
     }

@@ -29,6 +29,15 @@ public final class RespErrors {
       "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
   public static final String NOPROTO = "NOPROTO unsupported protocol version";
   public static final String MAX_CLIENTS = "ERR max number of clients reached";
+  public static final String READONLY = "READONLY You can't write against a read only replica.";
+  public static final String NO_REPLICATION =
+      "ERR replication needs a write-ahead log: this server runs in memory (no wal section in its"
+          + " config)";
+  public static final String REPLICAOF_SELF =
+      "ERR REPLICAOF NO ONE is the only argument form without a port";
+  public static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
+  public static final String WAITAOF_LOCAL =
+      "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.";
   public static final String SYNTAX = "ERR syntax error";
   public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
   public static final String NOT_INTEGER = "ERR value is not an integer or out of range";

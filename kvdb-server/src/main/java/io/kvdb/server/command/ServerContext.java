@@ -1,6 +1,7 @@
 package io.kvdb.server.command;
 
 import io.kvdb.core.KvStore;
+import io.kvdb.replication.ReplicationNode;
 import io.kvdb.server.config.ServerConfig;
 import io.kvdb.wal.SegmentedWal;
 
@@ -10,7 +11,7 @@ import io.kvdb.wal.SegmentedWal;
  */
 public final class ServerContext {
   private final KvStore store;
-  private final SegmentedWal wal;
+  private final ReplicationNode node;
   private final ServerConfig config;
   private final ServerStats stats = new ServerStats();
   private final ClientRegistry clients;
@@ -20,9 +21,13 @@ public final class ServerContext {
   private volatile int port;
   private volatile boolean stopping;
 
-  public ServerContext(KvStore store, SegmentedWal wal, ServerConfig config, String version) {
+  /**
+   * @param node the replication node owning {@code store} and its WAL, or null for an in-memory
+   *     server
+   */
+  public ServerContext(KvStore store, ReplicationNode node, ServerConfig config, String version) {
     this.store = store;
-    this.wal = wal;
+    this.node = node;
     this.config = config;
     this.version = version;
     this.clients = new ClientRegistry(config.network().maxConnections());
@@ -33,8 +38,25 @@ public final class ServerContext {
     return store;
   }
 
+  /** The WAL now (a replica's full sync replaces it), or null for an in-memory server. */
   public SegmentedWal wal() {
-    return wal;
+    return node == null ? null : node.wal();
+  }
+
+  /** The engine underneath, for its statistics (memory, recovery report, shards). */
+  public io.kvdb.core.internal.ShardedKvStore engine() {
+    KvStore s = node == null ? store : node.currentStore();
+    return (io.kvdb.core.internal.ShardedKvStore) s;
+  }
+
+  /** The replication node, or null for an in-memory server. */
+  public ReplicationNode replication() {
+    return node;
+  }
+
+  /** Whether this server is a replica: writes are refused. */
+  public boolean readOnlyReplica() {
+    return node != null && node.readOnly();
   }
 
   public ServerConfig config() {
@@ -83,6 +105,6 @@ public final class ServerContext {
    * could lose).
    */
   public boolean readsWaitForDurability() {
-    return wal != null && config.wal() != null && config.wal().fsync().equals("always");
+    return node != null && config.wal().fsync().equals("always");
   }
 }

@@ -157,17 +157,52 @@ public final class ConfigLoader {
     Section r = rootSection.section("replication");
     ServerConfig.Replication rd = ServerConfig.Replication.DEFAULT;
     String role = r.choice("role", rd.role(), "master", "slave");
-    if (role.equals("slave")) {
-      throw r.bad(
-          "role", role, "master (slave replication arrives with the kvdb-replication module)");
+    String masterAddress = r.string("master_address", rd.masterAddress());
+    try {
+      InetAddress.getByName(masterAddress);
+    } catch (UnknownHostException ex) {
+      throw r.bad("master_address", masterAddress, "an IP address or a resolvable host name");
     }
     ServerConfig.Replication replication =
         new ServerConfig.Replication(
             role,
-            r.string("master_address", rd.masterAddress()),
-            (int) r.integer("master_port", rd.masterPort(), 1, 65535),
-            r.optionalString("slave_id", rd.slaveId()));
-    r.rejectUnknown(Set.of("role", "master_address", "master_port", "slave_id"));
+            masterAddress,
+            (int) r.integer("master_port", rd.masterPort(), role.equals("slave") ? 1 : 0, 65535),
+            r.optionalString("slave_id", rd.slaveId()),
+            r.optionalString("master_password", rd.masterPassword()),
+            r.integer("heartbeat", rd.heartbeatMillis(), 10, 60_000),
+            r.integer("timeout", rd.timeoutSeconds(), 1, 3600),
+            r.integer("backoff_min", rd.backoffMinMillis(), 1, 600_000),
+            r.integer("backoff_max", rd.backoffMaxMillis(), 1, 3_600_000),
+            r.size("history_retained", rd.historyRetained(), 0, 1L << 50),
+            r.bool("resync_over_divergence", rd.resyncOverDivergence()),
+            (int) r.integer("listen_port", rd.listenPort(), -1, 65535));
+    if (replication.backoffMaxMillis() < replication.backoffMinMillis()) {
+      throw r.bad(
+          "backoff_max",
+          replication.backoffMaxMillis(),
+          "at least backoff_min (" + replication.backoffMinMillis() + ")");
+    }
+    if (replication.heartbeatMillis() >= replication.timeoutSeconds() * 1000) {
+      throw r.bad(
+          "heartbeat",
+          replication.heartbeatMillis(),
+          "less than timeout (" + replication.timeoutSeconds() + " s)");
+    }
+    r.rejectUnknown(
+        Set.of(
+            "role",
+            "master_address",
+            "master_port",
+            "slave_id",
+            "master_password",
+            "heartbeat",
+            "timeout",
+            "backoff_min",
+            "backoff_max",
+            "history_retained",
+            "resync_over_divergence",
+            "listen_port"));
 
     return new ServerConfig(
         new ServerConfig.Engine(type, shards, maxMemory), network, logging, wal, replication);

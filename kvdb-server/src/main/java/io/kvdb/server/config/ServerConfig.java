@@ -23,6 +23,10 @@ public record ServerConfig(
     return new ServerConfig(engine, network, logging, w, replication);
   }
 
+  public ServerConfig withReplication(Replication r) {
+    return new ServerConfig(engine, network, logging, wal, r);
+  }
+
   /**
    * @param type the storage engine; only {@code in_memory}
    * @param shards the shard count, a power of two, or 0 to derive it from the CPU count
@@ -149,12 +153,55 @@ public record ServerConfig(
   }
 
   /**
-   * @param role master (slave arrives with the replication module)
-   * @param masterAddress the master's address, for a slave
-   * @param masterPort the master's port, for a slave
-   * @param slaveId this slave's name
+   * @param role master or slave
+   * @param masterAddress on a master, the address it accepts slaves on; on a slave, its master's
+   * @param masterPort on a master, the port it accepts slaves on (0: any free one); on a slave, its
+   *     master's replication port
+   * @param slaveId this node's id as a slave; null: generated once, kept in the data directory
+   * @param masterPassword the password a slave presents to its master (the master checks it against
+   *     its network.password); null for none
+   * @param heartbeatMillis how often each side sends a heartbeat when idle
+   * @param timeoutSeconds a replication link silent this long is dropped
+   * @param backoffMinMillis a slave's first reconnect delay (then doubling, jittered)
+   * @param backoffMaxMillis a slave's longest reconnect delay
+   * @param historyRetained the most bytes of compacted log a master keeps for slaves that are
+   *     behind or disconnected (past it they need a full sync)
+   * @param resyncOverDivergence whether a slave accepts a full sync that replaces data its master's
+   *     history does not contain (default false: it refuses and keeps its data)
+   * @param listenPort the port a slave accepts its own slaves on once promoted (on network.ip), -1
+   *     for none
    */
-  public record Replication(String role, String masterAddress, int masterPort, String slaveId) {
-    public static final Replication DEFAULT = new Replication("master", "127.0.0.1", 3223, null);
+  public record Replication(
+      String role,
+      String masterAddress,
+      int masterPort,
+      String slaveId,
+      String masterPassword,
+      long heartbeatMillis,
+      long timeoutSeconds,
+      long backoffMinMillis,
+      long backoffMaxMillis,
+      long historyRetained,
+      boolean resyncOverDivergence,
+      int listenPort) {
+    public static final Replication DEFAULT =
+        new Replication(
+            "master", "127.0.0.1", 3333, null, null, 1000, 60, 100, 30_000, 1L << 30, false, -1);
+
+    public Replication withRole(String r, String address, int port) {
+      return new Replication(
+          r,
+          address,
+          port,
+          slaveId,
+          masterPassword,
+          heartbeatMillis,
+          timeoutSeconds,
+          backoffMinMillis,
+          backoffMaxMillis,
+          historyRetained,
+          resyncOverDivergence,
+          listenPort);
+    }
   }
 }

@@ -37,17 +37,35 @@ public final class TestServer implements AutoCloseable {
             ? null
             : new ServerConfig.Wal(dataDir, "always", 1024, 1, 64L << 20, 256L << 20, 64L << 20);
     ServerConfig cfg = base.withWal(wal).withNetwork(network.apply(base.network()).withPort(0));
-    return new TestServer(KvdbServer.start(cfg));
+    return new TestServer(KvdbServer.start(freePorts(cfg)));
   }
 
   public static TestServer start(ServerConfig cfg) throws InterruptedException {
-    return new TestServer(KvdbServer.start(cfg.withNetwork(cfg.network().withPort(0))));
+    return new TestServer(KvdbServer.start(freePorts(cfg)));
+  }
+
+  /**
+   * The client port, and a master's replication port, on any free port: tests run servers side by
+   * side. A slave keeps the master port it was given.
+   */
+  public static ServerConfig freePorts(ServerConfig cfg) {
+    ServerConfig c = cfg.withNetwork(cfg.network().withPort(0));
+    var r = c.replication();
+    return r.role().equals("master")
+        ? c.withReplication(r.withRole("master", r.masterAddress(), 0))
+        : c;
+  }
+
+  /** The port this server accepts slaves on (0 if none). */
+  public int replicationPort() {
+    var node = server.replication();
+    return node == null ? 0 : node.status().listenPort();
   }
 
   /** A server whose WAL the caller adjusts beyond the config (fault injection). */
   public static TestServer startWithWal(ServerConfig cfg, UnaryOperator<SegmentedWal.Builder> wal)
       throws InterruptedException {
-    return new TestServer(KvdbServer.start(cfg.withNetwork(cfg.network().withPort(0)), wal));
+    return new TestServer(KvdbServer.start(freePorts(cfg), wal));
   }
 
   /** The default config with a WAL in {@code dataDir} (fsync always). */

@@ -18,6 +18,9 @@ final class Pending extends CompletableFuture<Void> {
   private byte[] key;
   private byte[] value;
 
+  /** A thread blocked until this record is durable, woken by the writer itself (no hand-off). */
+  volatile Thread waiter;
+
   Pending(long lsn, RecordType type, byte[] key, byte[] value, long expireAt) {
     this.lsn = lsn;
     this.type = type;

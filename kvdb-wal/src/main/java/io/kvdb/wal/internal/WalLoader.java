@@ -51,13 +51,24 @@ public final class WalLoader {
   private WalLoader() {}
 
   /** The recovered log, ready to append to. */
+  /**
+   * The recovered log, ready to append to.
+   *
+   * @param intactLsn the last LSN whose record the log still holds (below {@code lastLsn} only when
+   *     recovery went on after a snapshot's end that the log lacked)
+   * @param cleanEnd whether the log ended as a close leaves it: the last segment sealed, no
+   *     zero-filled or torn tail. A crash leaves a tail; with fsync EVERYSEC or NEVER it may also
+   *     have lost unsynced records that ended on a record boundary, which no check can see.
+   */
   public record Loaded(
       RecoveryReport report,
       ActiveSegment active,
       long lastLsn,
       TreeMap<Long, Path> segments,
       long snapshotLsn,
-      long bytesAfterSnapshot) {}
+      long bytesAfterSnapshot,
+      long intactLsn,
+      boolean cleanEnd) {}
 
   public static Loaded load(Path dir, StoreState state, boolean truncateCorruption, String name)
       throws IOException {
@@ -117,6 +128,7 @@ public final class WalLoader {
     long truncated = 0;
     long dropped = 0;
     int lastSegmentVersion = SegmentHeader.VERSION;
+    boolean cleanEnd = true;
     long bytesAfterSnapshot = 0;
     long lastLsn = snapLsn;
     long lastSegmentEnd = -1;
@@ -187,6 +199,9 @@ public final class WalLoader {
             replayed++;
           }
         }
+        if (isLast) {
+          cleanEnd = reader.problem() == null;
+        }
         if (reader.problem() != null && reader.onlyZerosFrom(reader.validEnd())) {
           log.debug(
               "[wal {}] {} ends at offset {}, zero-filled after it",
@@ -245,6 +260,7 @@ public final class WalLoader {
       }
     }
 
+    long intactLsn = lastLsn;
     if (lastLsn < snapEnd) {
       log.error(
           "[wal {}] the log ends at LSN {} but the snapshot at LSN {} may hold writes up to LSN {}: the recovered state mixes LSNs {} to {} partially; continuing at LSN {} (a new history)",
@@ -290,7 +306,8 @@ public final class WalLoader {
             truncated,
             dropped,
             Duration.ofNanos(System.nanoTime() - start));
-    return new Loaded(report, active, lastLsn, segments, snapLsn, bytesAfterSnapshot);
+    return new Loaded(
+        report, active, lastLsn, segments, snapLsn, bytesAfterSnapshot, intactLsn, cleanEnd);
   }
 
   /** The valid records a segment holds, read until its first bad one. */

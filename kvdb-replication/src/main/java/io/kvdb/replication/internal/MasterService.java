@@ -1,0 +1,246 @@
+package io.kvdb.replication.internal;
+
+import io.kvdb.core.spi.StoreState;
+import io.kvdb.core.spi.WriteAheadLog;
+import io.kvdb.replication.SlaveInfo;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master side of replication: accepts slaves on a port of its own and runs a {@link
+ * SlaveSession} per slave. It wakes every session when the log reports a durable group (a listener,
+ * no polling), keeps one log hold per slave id across reconnects (so a slave that comes back within
+ * the log's retention limit continues instead of taking a full sync), and answers {@link #waitFor}
+ * (Redis' WAIT) from the slaves' acknowledgements.
+ *
+ * <p>Thread-safe. One accept thread, two threads per connected slave.
+ */
+public final class MasterService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MasterService.class);
+
+  private final WriteAheadLog wal;
+  private final StoreState state;
+  private final byte[] passwordHash;
+  private final long heartbeatNanos;
+  private final long timeoutNanos;
+  private final ServerSocket server;
+  private final Thread acceptor;
+  private final Set<SlaveSession> sessions = new CopyOnWriteArraySet<>();
+  private final Map<String, AtomicLong> holds = new ConcurrentHashMap<>();
+  private final List<AutoCloseable> holdHandles = new ArrayList<>();
+  private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+  private final Set<Waiter> waiters = new CopyOnWriteArraySet<>();
+  private final ScheduledExecutorService timer;
+  private final WriteAheadLog.DurableListener listener;
+  private volatile boolean closed;
+
+  private record Waiter(long lsn, int slaves, boolean durable, CompletableFuture<Integer> future) {}
+
+  public MasterService(
+      WriteAheadLog wal,
+      StoreState state,
+      String host,
+      int port,
+      String password,
+      long heartbeatMillis,
+      long timeoutMillis)
+      throws IOException {
+    this.wal = wal;
+    this.state = state;
+    this.passwordHash = password == null ? null : hash(password);
+    this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
+    this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    this.server = new ServerSocket();
+    server.setReuseAddress(true);
+    server.bind(new InetSocketAddress(InetAddress.getByName(host), port), 64);
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "kvdb-repl-wait");
+              t.setDaemon(true);
+              return t;
+            });
+    this.listener = lsn -> sessions.forEach(SlaveSession::wake);
+    wal.addListener(listener);
+    this.acceptor = new Thread(this::accept, "kvdb-repl-accept");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    log.info("replication: accepting slaves on {}:{}", host, port());
+  }
+
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  private void accept() {
+    while (!closed) {
+      try {
+        Socket s = server.accept();
+        s.setTcpNoDelay(true);
+        SlaveSession session = new SlaveSession(this, s, wal, state, heartbeatNanos, timeoutNanos);
+        sessions.add(session);
+        Thread t = new Thread(session, "kvdb-repl-slave[" + s.getRemoteSocketAddress() + "]");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        if (!closed) {
+          log.warn("replication: accepting a slave failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  boolean passwordMatches(String given) {
+    return passwordHash == null || MessageDigest.isEqual(passwordHash, hash(given));
+  }
+
+  private static byte[] hash(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The log hold of a slave id, created on its first connection and kept across reconnects: the log
+   * keeps its history from there on (up to the log's retention limit).
+   */
+  synchronized AtomicLong hold(String slaveId, long from) {
+    AtomicLong h = holds.get(slaveId);
+    if (h == null) {
+      h = new AtomicLong(from);
+      holds.put(slaveId, h);
+      AtomicLong held = h;
+      holdHandles.add(wal.retainHistory(held::get));
+    } else {
+      h.set(from);
+    }
+    return h;
+  }
+
+  private final Map<String, String> refusals = new ConcurrentHashMap<>();
+
+  /** Whether this is the first time {@code slaveId} is refused for this reason (log it once). */
+  boolean firstRefusal(String slaveId, String why) {
+    return !why.equals(refusals.put(slaveId, why));
+  }
+
+  void counted(String name) {
+    counters.computeIfAbsent(name, k -> new LongAdder()).increment();
+  }
+
+  /** sync_full, sync_partial_ok, sync_partial_err as Redis counts them. */
+  public long counter(String name) {
+    LongAdder a = counters.get(name);
+    return a == null ? 0 : a.sum();
+  }
+
+  void ended(SlaveSession session) {
+    sessions.remove(session);
+  }
+
+  /** Called by a session when an acknowledgement arrived. */
+  void acknowledged() {
+    for (Waiter w : waiters) {
+      if (count(w.lsn, w.durable) >= w.slaves && waiters.remove(w)) {
+        w.future.complete(count(w.lsn, w.durable));
+      }
+    }
+  }
+
+  private int count(long lsn, boolean durable) {
+    int n = 0;
+    for (SlaveSession s : sessions) {
+      if ((durable ? s.durable() : s.acked()) >= lsn) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Completes with the number of slaves that acknowledged {@code lsn} (applied, or durable in their
+   * own log when {@code durable}) once {@code slaves} of them did, or when {@code timeoutMillis}
+   * passed (0 = no timeout), whichever comes first.
+   */
+  public CompletableFuture<Integer> waitFor(
+      long lsn, int slaves, boolean durable, long timeoutMillis) {
+    int now = count(lsn, durable);
+    if (now >= slaves) {
+      return CompletableFuture.completedFuture(now);
+    }
+    Waiter w = new Waiter(lsn, slaves, durable, new CompletableFuture<>());
+    waiters.add(w);
+    acknowledged(); // one may have arrived meanwhile
+    if (timeoutMillis > 0) {
+      timer.schedule(
+          () -> {
+            if (waiters.remove(w)) {
+              w.future.complete(count(lsn, durable));
+            }
+          },
+          timeoutMillis,
+          TimeUnit.MILLISECONDS);
+    }
+    return w.future;
+  }
+
+  public List<SlaveInfo> slaves() {
+    List<SlaveInfo> out = new ArrayList<>();
+    for (SlaveSession s : sessions) {
+      out.add(s.info());
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    wal.removeListener(listener);
+    try {
+      server.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+    for (SlaveSession s : sessions) {
+      s.close();
+    }
+    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+      Waiter w = it.next();
+      waiters.remove(w);
+      w.future.complete(count(w.lsn, w.durable));
+    }
+    for (AutoCloseable h : holdHandles) {
+      try {
+        h.close();
+      } catch (Exception ignored) {
+        // releasing anyway
+      }
+    }
+    timer.shutdownNow();
+  }
+}

@@ -1,0 +1,507 @@
+package io.kvdb.replication.internal;
+
+import io.kvdb.core.KvStore;
+import io.kvdb.core.spi.LogHistory;
+import io.kvdb.core.spi.StoreState;
+import io.kvdb.core.spi.WalRecord;
+import io.kvdb.core.spi.WriteAheadLog;
+import io.kvdb.wal.SegmentedWal;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The slave side of replication: one thread that connects to the master, forever.
+ *
+ * <h2>States</h2>
+ *
+ * {@code connecting} → {@code handshake} → ({@code connected} | {@code sync} → {@code connected} |
+ * {@code refused}) → back to {@code connecting} after a delay when the link drops. The delay grows
+ * exponentially from {@code backoffMin} to {@code backoffMax}, with jitter (half to all of it), and
+ * resets after a link that reached {@code connected}. Each change of state is logged once, not once
+ * per attempt.
+ *
+ * <h2>Handshake</h2>
+ *
+ * HELLO carries the history this replica's log follows and its last LSN. CONTINUE: adopt the
+ * master's history (it contains ours) and apply records from there. FULL_BEGIN: build the master's
+ * state in a directory beside ours (snapshot entries, then records up to the snapshot's end E),
+ * fsync it, and only then switch to it ({@link Host#installFullSync}); a sync cut at any point
+ * before leaves our data untouched. REFUSE: the master's history does not contain ours and we hold
+ * data (we never wipe ourselves unless told to); keep serving, report why, retry later.
+ *
+ * <h2>Applying</h2>
+ *
+ * Records are applied in LSN order through the store's replica path (logged with the master's LSNs,
+ * applied under the shard locks). A second thread acknowledges: after records were applied, after
+ * our log made them durable (a listener), and at every heartbeat.
+ */
+public final class ReplicaLink implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaLink.class);
+
+  /** What the link needs from the node it serves. */
+  public interface Host {
+    /** The store underneath now. */
+    KvStore current();
+
+    /** The log of the store underneath now. */
+    SegmentedWal wal();
+
+    /** An empty directory beside the data directory, to build a full sync in. */
+    Path fullSyncDirectory() throws IOException;
+
+    /** Opens a store on a directory with the node's options. */
+    KvStore open(Path directory);
+
+    /** The log of a store this host opened. */
+    SegmentedWal walOf(KvStore store);
+
+    /** Makes the complete full sync in {@code directory} the node's data, swapping stores. */
+    void installFullSync(Path directory) throws IOException;
+  }
+
+  /** Settings of a link. */
+  public record Settings(
+      String masterHost,
+      int masterPort,
+      String slaveId,
+      String password,
+      boolean resyncOverDivergence,
+      long heartbeatMillis,
+      long timeoutMillis,
+      long backoffMinMillis,
+      long backoffMaxMillis) {}
+
+  private final Host host;
+  private final Settings settings;
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile Socket socket;
+  private volatile String state = "connecting";
+  private volatile String loggedState = "";
+  private volatile String refusal;
+  private volatile long appliedLsn;
+  private volatile long masterLastLsn;
+  private volatile long lastIoNanos = System.nanoTime();
+  private volatile long consistentFrom;
+  private volatile long linkUpSinceMillis;
+  private volatile Thread acker;
+  private volatile long fullSyncs;
+
+  public ReplicaLink(Host host, Settings settings) {
+    this.host = host;
+    this.settings = settings;
+    this.appliedLsn = host.current().lastLsn();
+    this.thread = new Thread(this::run, "kvdb-repl-link");
+    thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** connecting, handshake, sync, connected, refused, down (between attempts) or closed. */
+  public String state() {
+    return state;
+  }
+
+  public boolean linkUp() {
+    String s = state;
+    return s.equals("connected") || s.equals("sync");
+  }
+
+  public boolean syncInProgress() {
+    return state.equals("sync");
+  }
+
+  /** Why the master refused us, while it does; null otherwise. */
+  public String refusal() {
+    return refusal;
+  }
+
+  public long appliedLsn() {
+    return appliedLsn;
+  }
+
+  public long masterLastLsn() {
+    return masterLastLsn;
+  }
+
+  /** The LSN from which this replica's data is a state the master had (0: from the start). */
+  public long consistentFrom() {
+    return consistentFrom;
+  }
+
+  public boolean consistent() {
+    return appliedLsn >= consistentFrom;
+  }
+
+  public long secondsSinceLastIo() {
+    return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastIoNanos);
+  }
+
+  public long fullSyncs() {
+    return fullSyncs;
+  }
+
+  /**
+   * Sets the state; logs it only when the link's status changes (down, sync, connected, refused and
+   * why), so a master that stays away costs one line, not one per attempt.
+   */
+  private void state(String s) {
+    state = s;
+    if (s.equals("connecting") || s.equals("handshake")) {
+      return;
+    }
+    String status = s.equals("refused") ? s + " (" + refusal + ")" : s;
+    if (!status.equals(loggedState)) {
+      loggedState = status;
+      log.info(
+          "replication link to {}:{}: {}", settings.masterHost(), settings.masterPort(), status);
+    }
+  }
+
+  private void run() {
+    int attempt = 0;
+    while (!closed) {
+      boolean reachedOnline = false;
+      try (Socket s = new Socket()) {
+        socket = s;
+        state("connecting");
+        s.connect(
+            new InetSocketAddress(settings.masterHost(), settings.masterPort()),
+            (int) Math.min(Integer.MAX_VALUE, settings.timeoutMillis()));
+        s.setTcpNoDelay(true);
+        s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMillis()));
+        reachedOnline = session(s);
+      } catch (IOException | RuntimeException e) {
+        if (!closed) {
+          state = "down";
+          if (!loggedState.equals("down")) {
+            loggedState = "down";
+            log.info(
+                "replication link to {}:{}: down ({})",
+                settings.masterHost(),
+                settings.masterPort(),
+                e.toString());
+          }
+        }
+      } finally {
+        socket = null;
+        Thread a = acker;
+        acker = null;
+        if (a != null) {
+          LockSupport.unpark(a);
+        }
+      }
+      attempt = reachedOnline ? 0 : attempt + 1;
+      if (!closed) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(backoff(attempt)));
+      }
+    }
+  }
+
+  /** Capped exponential backoff with jitter: half to all of min x 2^attempt, at most max. */
+  long backoff(int attempt) {
+    long base = settings.backoffMinMillis() << Math.min(attempt, 20);
+    long capped = Math.min(settings.backoffMaxMillis(), Math.max(1, base));
+    return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+  }
+
+  /** One connection; returns whether it got as far as streaming. */
+  private boolean session(Socket s) throws IOException {
+    DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
+    DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
+    state("handshake");
+    WriteAheadLog wal = host.wal();
+    long last = host.current().lastLsn();
+    appliedLsn = last;
+    new Frame.Builder(Frame.Type.HELLO)
+        .putInt(Frame.VERSION)
+        .putString(settings.slaveId())
+        .putString(settings.password() == null ? "" : settings.password())
+        .putLong(wal.history().id())
+        .putLong(last)
+        .putInt(settings.resyncOverDivergence() ? Frame.FLAG_RESYNC_OVER_DIVERGENCE : 0)
+        .writeTo(out);
+    out.flush();
+    Frame reply = read(in);
+    ByteBuffer p = reply.payload();
+    try {
+      switch (reply.type()) {
+        case CONTINUE -> {
+          LogHistory h = Frame.getHistory(p);
+          long from = p.getLong();
+          if (from != last + 1) {
+            throw new IOException("master continues from LSN " + from + ", expected " + (last + 1));
+          }
+          wal.adoptHistory(h);
+          refusal = null;
+          startAcker(out);
+          state("connected");
+        }
+        case FULL_BEGIN -> {
+          LogHistory h = Frame.getHistory(p);
+          long snapshotLsn = p.getLong();
+          refusal = null;
+          startAcker(out);
+          state("sync");
+          fullSync(in, h, snapshotLsn);
+          state("connected");
+        }
+        case REFUSE -> {
+          String code = Frame.getString(p);
+          refusal = code + ": " + Frame.getString(p);
+          state("refused");
+          return false;
+        }
+        default -> throw new IOException("unexpected " + reply.type() + " in the handshake");
+      }
+    } catch (RuntimeException e) {
+      throw new IOException("malformed " + reply.type() + ": " + e, e);
+    }
+    linkUpSinceMillis = System.currentTimeMillis();
+    stream(in);
+    return true;
+  }
+
+  private Frame read(DataInputStream in) throws IOException {
+    Frame f = Frame.read(in);
+    lastIoNanos = System.nanoTime();
+    return f;
+  }
+
+  /**
+   * Builds the master's state beside ours: the snapshot's entries as a new log's snapshot at S,
+   * then the records from S+1 up to E in that log; fsynced; then swapped in.
+   */
+  private void fullSync(DataInputStream in, LogHistory history, long snapshotLsn)
+      throws IOException {
+    long start = System.nanoTime();
+    Path dir = host.fullSyncDirectory();
+    long[] end = {-1};
+    long[] entries = {0};
+    StoreState incoming =
+        new StoreState() {
+          @Override
+          public void apply(WalRecord record) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public void snapshot(EntryVisitor visitor) {
+            try {
+              readEntries(in, visitor, end, entries);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        };
+    try {
+      SegmentedWal.createFromSnapshot(dir, snapshotLsn, history, incoming);
+      if (snapshotLsn == 0) {
+        readEntries(in, (k, v, x) -> {}, end, entries); // an empty master: just its FULL_END
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    if (end[0] < snapshotLsn) {
+      throw new IOException("full sync ended without its end LSN");
+    }
+    KvStore fresh = host.open(dir);
+    try {
+      while (fresh.lastLsn() < end[0]) {
+        Frame f = read(in);
+        if (f.type() == Frame.Type.RECORDS) {
+          applyRecords(fresh, f.payload(), false);
+        } else if (f.type() != Frame.Type.PING) {
+          throw new IOException("unexpected " + f.type() + " while catching up a full sync");
+        }
+      }
+      fresh.syncBarrier().join(); // durable before it becomes our data
+    } finally {
+      fresh.close();
+    }
+    host.installFullSync(dir);
+    appliedLsn = host.current().lastLsn();
+    consistentFrom = end[0];
+    fullSyncs++;
+    log.info(
+        "full sync done in {} ms: {} entries at LSN {}, consistent from LSN {}",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+        entries[0],
+        snapshotLsn,
+        end[0]);
+  }
+
+  private void readEntries(
+      DataInputStream in, StoreState.EntryVisitor visitor, long[] end, long[] count)
+      throws IOException {
+    while (true) {
+      Frame f = read(in);
+      ByteBuffer p = f.payload();
+      try {
+        switch (f.type()) {
+          case ENTRIES -> {
+            int n = p.getInt();
+            for (int i = 0; i < n; i++) {
+              byte[] key = Frame.getBytes(p);
+              byte[] value = Frame.getBytes(p);
+              visitor.visit(key, value, p.getLong());
+              count[0]++;
+            }
+          }
+          case FULL_END -> {
+            end[0] = p.getLong();
+            long sent = p.getLong();
+            if (sent != count[0]) {
+              throw new IOException("full sync sent " + sent + " entries, received " + count[0]);
+            }
+            return;
+          }
+          case PING -> {}
+          default -> throw new IOException("unexpected " + f.type() + " during a full sync");
+        }
+      } catch (RuntimeException e) {
+        throw new IOException("malformed " + f.type() + ": " + e, e);
+      }
+    }
+  }
+
+  private void stream(DataInputStream in) throws IOException {
+    while (!closed) {
+      Frame f = read(in);
+      ByteBuffer p = f.payload();
+      try {
+        switch (f.type()) {
+          case RECORDS -> applyRecords(host.current(), p, true);
+          case PING -> {
+            masterLastLsn = p.getLong();
+            wakeAcker();
+          }
+          default -> throw new IOException("unexpected " + f.type() + " while streaming");
+        }
+      } catch (RuntimeException e) {
+        throw new IOException("cannot apply " + f.type() + ": " + e, e);
+      }
+    }
+  }
+
+  private void applyRecords(KvStore store, ByteBuffer p, boolean live) throws IOException {
+    int n = p.getInt();
+    for (int i = 0; i < n; i++) {
+      WalRecord r = Frame.getRecord(p);
+      store.applyReplicated(r); // checks the LSN is the next one
+      if (live) {
+        appliedLsn = r.lsn();
+      }
+      masterLastLsn = Math.max(masterLastLsn, r.lsn());
+    }
+    wakeAcker();
+  }
+
+  /* ---- Acknowledgements ---- */
+
+  private void startAcker(DataOutputStream out) {
+    Thread t = new Thread(() -> ack(out), "kvdb-repl-ack");
+    t.setDaemon(true);
+    acker = t;
+    t.start();
+  }
+
+  private void wakeAcker() {
+    Thread a = acker;
+    if (a != null) {
+      LockSupport.unpark(a);
+    }
+  }
+
+  private void ack(DataOutputStream out) {
+    Thread me = Thread.currentThread();
+    WriteAheadLog.DurableListener wake = lsn -> LockSupport.unpark(me);
+    WriteAheadLog watched = null;
+    long sentApplied = -1;
+    long sentDurable = -1;
+    long lastSent = 0;
+    long heartbeat = TimeUnit.MILLISECONDS.toNanos(settings.heartbeatMillis());
+    try {
+      while (acker == me && !closed) {
+        WriteAheadLog wal = host.wal();
+        if (wal != watched) {
+          if (watched != null) {
+            watched.removeListener(wake);
+          }
+          wal.addListener(wake);
+          watched = wal;
+        }
+        long applied = appliedLsn;
+        long durable = Math.min(applied, wal.durableLsn());
+        long now = System.nanoTime();
+        if (applied != sentApplied || durable != sentDurable || now - lastSent >= heartbeat) {
+          new Frame.Builder(Frame.Type.ACK).putLong(applied).putLong(durable).writeTo(out);
+          out.flush();
+          sentApplied = applied;
+          sentDurable = durable;
+          lastSent = now;
+        }
+        LockSupport.parkNanos(this, heartbeat);
+      }
+    } catch (IOException | RuntimeException e) {
+      Socket s = socket;
+      if (s != null) {
+        try {
+          s.close(); // the reader notices and reconnects
+        } catch (IOException ignored) {
+          // closing anyway
+        }
+      }
+    } finally {
+      if (watched != null) {
+        watched.removeListener(wake);
+      }
+    }
+  }
+
+  /** Stops the link and waits for its thread. */
+  @Override
+  public void close() {
+    closed = true;
+    Socket s = socket;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
+    LockSupport.unpark(thread);
+    wakeAcker();
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    state = "closed";
+  }
+
+  public long linkUpSinceMillis() {
+    return linkUpSinceMillis;
+  }
+}

@@ -1,0 +1,370 @@
+package io.kvdb.replication.internal;
+
+import io.kvdb.core.spi.HistoryUnavailableException;
+import io.kvdb.core.spi.LogCursor;
+import io.kvdb.core.spi.LogHistory;
+import io.kvdb.core.spi.StoreState;
+import io.kvdb.core.spi.WalRecord;
+import io.kvdb.core.spi.WriteAheadLog;
+import io.kvdb.replication.SlaveInfo;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One slave's connection, master side, on a thread of its own.
+ *
+ * <h2>States</h2>
+ *
+ * {@code handshake} → ({@code online} | {@code full_sync} → {@code online}) → closed. The slave's
+ * HELLO names the history it follows and its last LSN L. If the master's history contains (h, L)
+ * and still holds L+1 on, it answers CONTINUE and streams from L+1. Otherwise, if the slave is
+ * merely behind (its history is the master's, compacted away) or empty, or asked for it, it answers
+ * FULL_BEGIN: it first holds the log from S+1 (S = its last LSN) so compaction cannot race it,
+ * walks the store while writes go on, sends FULL_END with E (its last LSN after the walk), and
+ * streams from S+1. Anything else — the slave holds records the master lacks, or follows another
+ * history — is divergence: REFUSE, so that a slave never wipes itself by accident.
+ *
+ * <h2>Streaming</h2>
+ *
+ * A cursor reads durable records from the log files (never the writer's memory); the log's durable
+ * listener unparks this thread when a group becomes durable, and a heartbeat PING goes out when
+ * there is nothing to send. A second thread reads the slave's ACKs. A slave that sends no ACK for
+ * {@code timeout} is dropped; so is one whose socket stays full that long (its writes time out), so
+ * a stalled slave costs neither memory nor the other slaves anything: its position is a log hold,
+ * bounded on disk by the log's retention limit.
+ */
+final class SlaveSession implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(SlaveSession.class);
+
+  private final MasterService master;
+  private final Socket socket;
+  private final DataInputStream in;
+  private final DataOutputStream out;
+  private final WriteAheadLog wal;
+  private final StoreState state;
+  private final long heartbeatNanos;
+  private final long timeoutNanos;
+  private final String address;
+  private volatile String slaveId = "?";
+  private volatile String phase = "handshake";
+  private volatile Thread sender;
+  private final AtomicLong acked = new AtomicLong();
+  private volatile long durable;
+  private volatile long lastAckNanos = System.nanoTime();
+  private volatile boolean closed;
+  private AtomicLong hold; // the LSN this slave needs next, shared with the master's log hold
+
+  SlaveSession(
+      MasterService master,
+      Socket socket,
+      WriteAheadLog wal,
+      StoreState state,
+      long heartbeatNanos,
+      long timeoutNanos)
+      throws IOException {
+    this.master = master;
+    this.socket = socket;
+    this.wal = wal;
+    this.state = state;
+    this.heartbeatNanos = heartbeatNanos;
+    this.timeoutNanos = timeoutNanos;
+    this.address = String.valueOf(socket.getRemoteSocketAddress()).replaceFirst("^/", "");
+    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+  }
+
+  SlaveInfo info() {
+    return new SlaveInfo(
+        slaveId,
+        address,
+        phase,
+        acked.get(),
+        durable,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAckNanos));
+  }
+
+  long acked() {
+    return acked.get();
+  }
+
+  long durable() {
+    return durable;
+  }
+
+  String slaveId() {
+    return slaveId;
+  }
+
+  void wake() {
+    Thread t = sender;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  @Override
+  public void run() {
+    sender = Thread.currentThread();
+    try {
+      socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
+      LogCursor cursor = handshake();
+      if (cursor != null) {
+        try (cursor) {
+          stream(cursor);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      if (!closed) {
+        log.info("replica {} ({}) disconnected: {}", slaveId, address, e.toString());
+      }
+    } finally {
+      close();
+      master.ended(this);
+    }
+  }
+
+  /** Reads HELLO and answers it; returns the cursor to stream from, or null when refused. */
+  private LogCursor handshake() throws IOException {
+    Frame hello = Frame.read(in);
+    if (hello.type() != Frame.Type.HELLO) {
+      throw new IOException("expected HELLO, got " + hello.type());
+    }
+    ByteBuffer p = hello.payload();
+    int version;
+    String password;
+    long theirHistory;
+    long theirLsn;
+    int flags;
+    try {
+      version = p.getInt();
+      slaveId = Frame.getString(p);
+      password = Frame.getString(p);
+      theirHistory = p.getLong();
+      theirLsn = p.getLong();
+      flags = p.getInt();
+    } catch (RuntimeException e) {
+      throw new IOException("malformed HELLO", e);
+    }
+    if (version != Frame.VERSION) {
+      return refuse("version", "this master speaks replication protocol " + Frame.VERSION);
+    }
+    if (!master.passwordMatches(password)) {
+      return refuse("auth", "invalid password");
+    }
+    LogHistory ours = wal.history();
+    long durableLsn = wal.durableLsn();
+    boolean behindOrEqual = theirLsn <= durableLsn;
+    if (ours.contains(theirHistory, theirLsn) && behindOrEqual) {
+      try {
+        LogCursor cursor = wal.openCursor(theirLsn + 1);
+        hold = master.hold(slaveId, theirLsn + 1);
+        acked.set(theirLsn);
+        new Frame.Builder(Frame.Type.CONTINUE).putHistory(ours).putLong(theirLsn + 1).writeTo(out);
+        out.flush();
+        master.counted("sync_partial_ok");
+        log.info(
+            "replica {} ({}) continues from LSN {} of history {}",
+            slaveId,
+            address,
+            theirLsn + 1,
+            LogHistory.hex(ours.id()));
+        phase = "online";
+        return cursor;
+      } catch (HistoryUnavailableException e) {
+        master.counted("sync_partial_err");
+        return fullSync(ours, "its history from LSN " + (theirLsn + 1) + " was compacted away");
+      }
+    }
+    boolean sameHistory = theirHistory == ours.id() || theirHistory == ours.previousId();
+    if (theirLsn == 0) {
+      return fullSync(ours, "it is empty");
+    }
+    if ((flags & Frame.FLAG_RESYNC_OVER_DIVERGENCE) != 0) {
+      master.counted("sync_partial_err");
+      return fullSync(ours, "it diverged and allows a resync over its data");
+    }
+    master.counted("sync_partial_err");
+    String why =
+        sameHistory
+            ? "it holds records up to LSN "
+                + theirLsn
+                + " that this master lacks (history "
+                + LogHistory.hex(ours.id())
+                + " ends at LSN "
+                + durableLsn
+                + ")"
+            : "it follows history "
+                + LogHistory.hex(theirHistory)
+                + " at LSN "
+                + theirLsn
+                + ", which this master's history "
+                + LogHistory.hex(ours.id())
+                + " does not contain";
+    return refuse("diverged", why);
+  }
+
+  private LogCursor refuse(String code, String message) throws IOException {
+    if (master.firstRefusal(slaveId, message)) {
+      log.warn("replica {} ({}) refused: {}", slaveId, address, message);
+    } else {
+      log.debug("replica {} ({}) refused again: {}", slaveId, address, message);
+    }
+    new Frame.Builder(Frame.Type.REFUSE).putString(code).putString(message).writeTo(out);
+    out.flush();
+    return null;
+  }
+
+  /** Streams a snapshot of the store while writes go on, then continues from its start. */
+  private LogCursor fullSync(LogHistory ours, String why) throws IOException {
+    phase = "full_sync";
+    long s = wal.lastLsn();
+    hold = master.hold(slaveId, s + 1); // before the walk: compaction must keep S+1 on
+    LogCursor cursor = wal.openCursor(s + 1);
+    log.info("replica {} ({}): full sync from LSN {} because {}", slaveId, address, s, why);
+    master.counted("sync_full");
+    long start = System.nanoTime();
+    new Frame.Builder(Frame.Type.FULL_BEGIN).putHistory(ours).putLong(s).writeTo(out);
+    long[] count = {0};
+    Frame.Builder[] batch = {newEntries()};
+    try {
+      state.snapshot(
+          (key, value, expireAt) -> {
+            Frame.Builder b = batch[0];
+            b.putBytes(key).putBytes(value).putLong(expireAt);
+            count[0]++;
+            if (b.size() >= Frame.TARGET_SIZE) {
+              flushEntries(b, count[0]);
+              batch[0] = newEntries();
+            }
+          });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    flushEntries(batch[0], count[0]);
+    long e = wal.lastLsn();
+    new Frame.Builder(Frame.Type.FULL_END).putLong(e).putLong(count[0]).writeTo(out);
+    out.flush();
+    acked.set(s);
+    log.info(
+        "replica {} ({}): snapshot of {} entries sent in {} ms (LSN {} to {}); streaming from {}",
+        slaveId,
+        address,
+        count[0],
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+        s,
+        e,
+        s + 1);
+    phase = "online";
+    return cursor;
+  }
+
+  private Frame.Builder newEntries() {
+    return new Frame.Builder(Frame.Type.ENTRIES, Frame.TARGET_SIZE + 4096).putInt(0);
+  }
+
+  private long entriesBefore;
+
+  private void flushEntries(Frame.Builder b, long total) {
+    int n = (int) (total - entriesBefore);
+    if (n == 0) {
+      return;
+    }
+    entriesBefore = total;
+    try {
+      b.setInt(0, n).writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void stream(LogCursor cursor) throws IOException {
+    Thread reader = new Thread(this::readAcks, "kvdb-repl-acks[" + slaveId + "]");
+    reader.setDaemon(true);
+    reader.start();
+    long lastSend = System.nanoTime();
+    while (!closed) {
+      Frame.Builder batch = null;
+      int n = 0;
+      WalRecord r;
+      while ((r = cursor.next()) != null) {
+        if (batch == null) {
+          batch = new Frame.Builder(Frame.Type.RECORDS, Frame.TARGET_SIZE + 4096).putInt(0);
+        }
+        batch.putRecord(r);
+        n++;
+        if (batch.size() >= Frame.TARGET_SIZE) {
+          batch.setInt(0, n).writeTo(out);
+          batch = null;
+          n = 0;
+        }
+      }
+      if (batch != null) {
+        batch.setInt(0, n).writeTo(out);
+      }
+      long now = System.nanoTime();
+      boolean sent = n > 0 || batch != null;
+      if (!sent && now - lastSend >= heartbeatNanos) {
+        new Frame.Builder(Frame.Type.PING)
+            .putLong(wal.lastLsn())
+            .putLong(wal.durableLsn())
+            .writeTo(out);
+        sent = true;
+      }
+      if (sent) {
+        out.flush();
+        lastSend = now;
+      }
+      if (now - lastAckNanos > timeoutNanos) {
+        throw new IOException(
+            "no acknowledgement for " + TimeUnit.NANOSECONDS.toMillis(now - lastAckNanos) + " ms");
+      }
+      LockSupport.parkNanos(this, heartbeatNanos);
+    }
+  }
+
+  private void readAcks() {
+    try {
+      while (!closed) {
+        Frame f = Frame.read(in);
+        if (f.type() == Frame.Type.ACK) {
+          ByteBuffer p = f.payload();
+          long applied = p.getLong();
+          long dur = p.getLong();
+          acked.accumulateAndGet(applied, Math::max);
+          durable = Math.max(durable, dur);
+          if (hold != null) {
+            hold.accumulateAndGet(applied + 1, Math::max);
+          }
+          lastAckNanos = System.nanoTime();
+          master.acknowledged();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      close();
+    }
+  }
+
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+    wake();
+  }
+}

@@ -1,0 +1,179 @@
+package io.kvdb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.kvdb.server.config.ServerConfig;
+import io.kvdb.server.testing.ChildServer;
+import io.kvdb.server.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/** Replication through kvdb-server: a master and a slave, talked to with a real Redis client. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ReplicationServerTest {
+  @TempDir Path dir;
+
+  private static ServerConfig slaveOf(Path data, int masterReplicationPort) {
+    ServerConfig base = TestServer.durable(data);
+    return base.withReplication(
+        fast(base.replication().withRole("slave", "127.0.0.1", masterReplicationPort)));
+  }
+
+  private static ServerConfig.Replication fast(ServerConfig.Replication r) {
+    return new ServerConfig.Replication(
+        r.role(),
+        r.masterAddress(),
+        r.masterPort(),
+        r.slaveId(),
+        r.masterPassword(),
+        50,
+        5,
+        20,
+        200,
+        r.historyRetained(),
+        r.resyncOverDivergence(),
+        r.listenPort());
+  }
+
+  @Test
+  void writesOnTheMasterAreReadOnTheSlaveWhichRefusesWrites() throws Exception {
+    try (TestServer master = TestServer.start(TestServer.durable(dir.resolve("m")));
+        TestServer slave = TestServer.start(slaveOf(dir.resolve("s"), master.replicationPort()));
+        Jedis m = master.jedis();
+        Jedis s = slave.jedis()) {
+      m.set("greeting", "hello");
+      m.mset("a", "1", "b", "2");
+      m.incrBy("n", 5);
+      m.del("a");
+      assertThat(m.waitReplicas(1, 10_000)).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> "hello".equals(s.get("greeting")));
+      assertThat(s.mget("a", "b", "n")).containsExactly(null, "2", "5");
+      assertThat(s.get("greeting")).isEqualTo("hello");
+      assertThatThrownBy(() -> s.set("x", "y"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessage("READONLY You can't write against a read only replica.");
+      assertThat(digest(s)).hasSize(40).isEqualTo(digest(m));
+
+      String minfo = m.info("replication");
+      assertThat(minfo).contains("role:master", "connected_slaves:1", "state=online");
+      String sinfo = s.info("replication");
+      assertThat(sinfo)
+          .contains("role:slave", "master_link_status:up", "master_sync_in_progress:0")
+          .contains(
+              "slave_repl_offset:"
+                  + m.info("replication")
+                      .lines()
+                      .filter(l -> l.startsWith("master_repl_offset:"))
+                      .findFirst()
+                      .orElseThrow()
+                      .substring("master_repl_offset:".length()));
+      assertThat(field(sinfo, "master_replid")).isEqualTo(field(minfo, "master_replid"));
+      assertThat(m.info("stats")).contains("sync_full:1");
+      List<Object> role = s.role();
+      assertThat(role.get(0)).isEqualTo("slave");
+      assertThat(role.get(3)).isEqualTo("connected");
+      assertThat(m.role().get(0)).isEqualTo("master");
+
+      // Promotion: the slave takes writes; the old master, made its slave, follows it.
+      assertThat(s.replicaofNoOne()).isEqualTo("OK");
+      s.set("after", "promotion");
+      assertThat(
+              m.replicaof("127.0.0.1", slave.replicationPort() > 0 ? slave.replicationPort() : 1))
+          .startsWith("OK");
+    }
+  }
+
+  /** (6) and (4) with a real crash: the master is SIGKILLed and restarted; the slave continues. */
+  @Test
+  void aSlaveContinuesAfterItsMasterIsKilledAndRestarted() throws Exception {
+    Path data = dir.resolve("m");
+    int replPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      replPort = probe.getLocalPort();
+    }
+    Path config = dir.resolve("master.yaml");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "network:",
+            "  port: 0",
+            "logging:",
+            "  level: info",
+            "wal:",
+            "  data_directory: " + data,
+            "  fsync: always",
+            "replication:",
+            "  role: master",
+            "  master_port: " + replPort,
+            ""));
+    ChildServer master = ChildServer.start(config);
+    try (TestServer slave = TestServer.start(slaveOf(dir.resolve("s"), replPort));
+        Jedis s = slave.jedis()) {
+      AtomicLong acked = new AtomicLong();
+      AtomicBoolean stop = new AtomicBoolean();
+      int port = master.port();
+      CompletableFuture<Void> writer =
+          CompletableFuture.runAsync(
+              () -> {
+                try (Jedis m = new Jedis("127.0.0.1", port, 5000)) {
+                  for (long i = 1; !stop.get(); i++) {
+                    m.set("counter", Long.toString(i));
+                    acked.set(i);
+                  }
+                } catch (RuntimeException e) {
+                  // the master was killed under us
+                }
+              },
+              r -> new Thread(r).start());
+      await().atMost(Duration.ofSeconds(30)).until(() -> acked.get() > 2000);
+      master.signal("KILL");
+      assertThat(master.awaitExit(30)).isEqualTo(137);
+      stop.set(true);
+      writer.get(30, TimeUnit.SECONDS);
+      long lastAcked = acked.get();
+
+      master = ChildServer.start(config); // same data directory, same replication port
+      try (Jedis m = new Jedis("127.0.0.1", master.port(), 5000)) {
+        long recovered = Long.parseLong(m.get("counter"));
+        assertThat(recovered).isBetween(lastAcked, lastAcked + 1);
+        m.set("after", "restart");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "restart".equals(s.get("after")));
+        assertThat(s.get("counter")).isEqualTo(Long.toString(recovered));
+        assertThat(m.info("stats")).contains("sync_full:0"); // the slave continued
+        assertThat(digest(s)).isEqualTo(digest(m));
+      }
+    } finally {
+      master.close();
+    }
+  }
+
+  static String digest(Jedis j) {
+    Object r =
+        j.sendCommand(
+            () -> "DEBUG".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            "DIGEST".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    return new String((byte[]) r, java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  private static String field(String info, String name) {
+    return info.lines()
+        .filter(l -> l.startsWith(name + ":"))
+        .findFirst()
+        .orElseThrow()
+        .substring(name.length() + 1);
+  }
+}
