@@ -7,6 +7,7 @@ import io.kvdb.replication.internal.DataDirs;
 import io.kvdb.replication.internal.MasterService;
 import io.kvdb.replication.internal.ReplicaLink;
 import io.kvdb.replication.internal.SwappableStore;
+import io.kvdb.replication.internal.WriteGate;
 import io.kvdb.wal.SegmentedWal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -228,9 +229,19 @@ public final class ReplicationNode implements AutoCloseable {
             cfg.password,
             cfg.heartbeat.toMillis(),
             cfg.timeout.toMillis());
+    if (cfg.minSlaves > 0 || cfg.ackSlaves > 0) {
+      store.gate(
+          new WriteGate(
+              master,
+              cfg.minSlaves,
+              cfg.minSlavesMaxLag.toMillis(),
+              cfg.ackSlaves,
+              cfg.ackTimeout.toMillis()));
+    }
   }
 
   private void stopMaster() {
+    store.gate(WriteGate.OPEN);
     if (master != null) {
       master.close();
       master = null;
@@ -360,8 +371,41 @@ public final class ReplicationNode implements AutoCloseable {
     private Duration timeout = Duration.ofSeconds(60);
     private Duration backoffMin = Duration.ofMillis(100);
     private Duration backoffMax = Duration.ofSeconds(30);
+    private int minSlaves;
+    private Duration minSlavesMaxLag = Duration.ofSeconds(10);
+    private int ackSlaves;
+    private Duration ackTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
+
+    /**
+     * As a master, refuse writes ({@link NotEnoughReplicasException}, Redis' NOREPLICAS) unless at
+     * least {@code slaves} slaves are online and acknowledged within {@code maxLag} (Redis'
+     * min-replicas-to-write and min-replicas-max-lag). Default: 0, no requirement.
+     */
+    public Builder minSlaves(int slaves, Duration maxLag) {
+      if (slaves < 0 || slaves > 1000) {
+        throw new IllegalArgumentException("minSlaves must be from 0 to 1000, got " + slaves);
+      }
+      this.minSlaves = slaves;
+      this.minSlavesMaxLag = range("minSlaves maxLag", maxLag, Duration.ZERO, Duration.ofHours(1));
+      return this;
+    }
+
+    /**
+     * As a master, semi-synchronous: a write completes only once durable here and on {@code slaves}
+     * slaves; if fewer make it durable within {@code timeout} it fails with {@link
+     * NotEnoughReplicasException} (durable here, not acknowledged). Default: 0, asynchronous.
+     */
+    public Builder ackSlaves(int slaves, Duration timeout) {
+      if (slaves < 0 || slaves > 1000) {
+        throw new IllegalArgumentException("ackSlaves must be from 0 to 1000, got " + slaves);
+      }
+      this.ackSlaves = slaves;
+      this.ackTimeout =
+          range("ackSlaves timeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
+      return this;
+    }
 
     /** The data directory (the WAL's). Required. */
     public Builder dataDirectory(Path dir) {

@@ -279,6 +279,78 @@ class ReplicationTest {
     }
   }
 
+  /** min-replicas-to-write: writes are refused, before anything is logged, without fresh slaves. */
+  @Test
+  void tooFewGoodSlavesRefuseWritesWithNothingLogged() throws Exception {
+    try (ReplicationNode master =
+            Nodes.master(dir.resolve("m"), b -> b.minSlaves(1, Duration.ofMillis(500)));
+        TcpProxy proxy = new TcpProxy(Nodes.port(master))) {
+      assertThatThrownBy(() -> master.store().put("early", "x"))
+          .isInstanceOf(NotEnoughReplicasException.class)
+          .hasMessage("NOREPLICAS Not enough good replicas to write.");
+      assertThat(master.store().lastLsn()).isZero();
+      try (ReplicationNode slave = Nodes.slave(dir.resolve("s"), proxy.port())) {
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .ignoreExceptionsInstanceOf(NotEnoughReplicasException.class)
+            .until(
+                () -> {
+                  master.store().put("k", "v");
+                  return true;
+                });
+        proxy.stall(true); // no more acknowledgements: the slave's lag grows past 500 ms
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> {
+                  try {
+                    master.store().putAsync(b("late"), b("x"));
+                    return false;
+                  } catch (NotEnoughReplicasException e) {
+                    return true;
+                  }
+                });
+        long lsn = master.store().lastLsn();
+        assertThatThrownBy(() -> master.store().putAllAsync(List.of(b("a"), b("1"))))
+            .isInstanceOf(NotEnoughReplicasException.class);
+        assertThat(master.store().lastLsn()).isEqualTo(lsn);
+        proxy.stall(false);
+        Nodes.awaitEqual(master, slave);
+      }
+    }
+  }
+
+  /**
+   * Semi-synchronous: acknowledged means durable on the slave too; a stalled slave fails writes.
+   */
+  @Test
+  void semiSynchronousWritesAreDurableOnTheSlaveWhenAcknowledged() throws Exception {
+    try (ReplicationNode master =
+            Nodes.master(dir.resolve("m"), b -> b.ackSlaves(1, Duration.ofMillis(500)));
+        TcpProxy proxy = new TcpProxy(Nodes.port(master));
+        ReplicationNode slave = Nodes.slave(dir.resolve("s"), proxy.port())) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> linkUp(slave));
+      for (int i = 0; i < 200; i++) {
+        master.store().putAsync(b("k" + i), b("v" + i)).get(10, TimeUnit.SECONDS);
+        long lsn = master.store().lastLsn();
+        // Acknowledged: the slave has made it durable in its own log already.
+        assertThat(slave.wal().durableLsn()).isGreaterThanOrEqualTo(lsn);
+      }
+      master.store().put("blocking", "too");
+      assertThat(slave.store().get("blocking")).isEqualTo("too");
+      proxy.stall(true);
+      CompletableFuture<Void> stuck = master.store().putAsync(b("stuck"), b("x"));
+      assertThat(stuck)
+          .failsWithin(Duration.ofSeconds(10))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withCauseInstanceOf(NotEnoughReplicasException.class)
+          .withMessageContaining("only 0 of 1 slaves");
+      assertThat(master.store().get("stuck")).isEqualTo("x"); // applied and durable here
+      proxy.stall(false);
+      Nodes.awaitEqual(master, slave);
+    }
+  }
+
   private static boolean linkUp(ReplicationNode slave) {
     return slave.status().link().up();
   }

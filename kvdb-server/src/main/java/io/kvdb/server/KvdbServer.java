@@ -182,7 +182,9 @@ public final class KvdbServer implements AutoCloseable {
             .heartbeat(Duration.ofMillis(r.heartbeatMillis()))
             .timeout(Duration.ofSeconds(r.timeoutSeconds()))
             .backoff(
-                Duration.ofMillis(r.backoffMinMillis()), Duration.ofMillis(r.backoffMaxMillis()));
+                Duration.ofMillis(r.backoffMinMillis()), Duration.ofMillis(r.backoffMaxMillis()))
+            .minSlaves(r.minSlavesToWrite(), Duration.ofSeconds(r.minSlavesMaxLagSeconds()))
+            .ackSlaves(r.ackSlaves(), Duration.ofMillis(r.ackTimeoutMillis()));
     if (r.role().equals("slave")) {
       b.replicaOf(r.masterAddress(), r.masterPort());
       if (r.listenPort() >= 0) {

@@ -33,19 +33,7 @@ class ReplicationServerTest {
   }
 
   private static ServerConfig.Replication fast(ServerConfig.Replication r) {
-    return new ServerConfig.Replication(
-        r.role(),
-        r.masterAddress(),
-        r.masterPort(),
-        r.slaveId(),
-        r.masterPassword(),
-        50,
-        5,
-        20,
-        200,
-        r.historyRetained(),
-        r.resyncOverDivergence(),
-        r.listenPort());
+    return r.withLinkTiming(50, 5, 20, 200, r.role().equals("slave") ? 0 : -1);
   }
 
   @Test
@@ -158,6 +146,92 @@ class ReplicationServerTest {
       }
     } finally {
       master.close();
+    }
+  }
+
+  @Test
+  void aMasterWithoutEnoughGoodSlavesAnswersNoreplicasAndLogsNothing() throws Exception {
+    ServerConfig cfg = TestServer.durable(dir.resolve("m"));
+    cfg =
+        cfg.withReplication(
+            io.kvdb.server.config.ConfigLoader.parse(
+                    "wal: {data_directory: x}\nreplication: {min_slaves_to_write: 1}", "test")
+                .replication());
+    try (TestServer master = TestServer.start(cfg);
+        Jedis m = master.jedis()) {
+      assertThatThrownBy(() -> m.set("k", "v"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessage("NOREPLICAS Not enough good replicas to write.");
+      assertThatThrownBy(() -> m.mset("a", "1", "b", "2")).hasMessageStartingWith("NOREPLICAS");
+      assertThat(m.get("k")).isNull(); // reads go on
+      assertThat(m.info("persistence")).contains("wal_last_lsn:0");
+    }
+  }
+
+  /** (3) with a real crash: the slave is SIGKILLed under load and restarted; it continues. */
+  @Test
+  void aKilledSlaveContinuesFromItsOwnLog() throws Exception {
+    try (TestServer master = TestServer.start(TestServer.durable(dir.resolve("m")));
+        Jedis m = master.jedis()) {
+      Path config = dir.resolve("slave.yaml");
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "network:",
+              "  port: 0",
+              "logging:",
+              "  level: info",
+              "wal:",
+              "  data_directory: " + dir.resolve("s"),
+              "  fsync: always",
+              "replication:",
+              "  role: slave",
+              "  master_port: " + master.replicationPort(),
+              "  backoff_min: 20",
+              "  backoff_max: 200",
+              ""));
+      AtomicBoolean stop = new AtomicBoolean();
+      CompletableFuture<Void> writer =
+          CompletableFuture.runAsync(
+              () -> {
+                try (Jedis w = master.jedis()) {
+                  for (long i = 0; !stop.get(); i++) {
+                    if (i % 10 == 0) {
+                      w.mset("a" + (i % 300), "v" + i, "b" + (i % 300), "v" + i);
+                    } else {
+                      w.set("k" + (i % 1000), "v" + i);
+                    }
+                  }
+                }
+              },
+              r -> new Thread(r).start());
+      ChildServer slave = ChildServer.start(config);
+      try {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> m.info("replication").contains("state=online"));
+        long lsn = master.server().store().lastLsn();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> master.server().store().lastLsn() > lsn + 2000);
+        slave.signal("KILL");
+        assertThat(slave.awaitExit(30)).isEqualTo(137);
+        slave = ChildServer.start(config);
+        int port = slave.port();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> m.info("stats").contains("sync_partial_ok:1"));
+        stop.set(true);
+        writer.get(30, TimeUnit.SECONDS);
+        try (Jedis s = new Jedis("127.0.0.1", port, 5000)) {
+          await().atMost(Duration.ofSeconds(30)).until(() -> digest(s).equals(digest(m)));
+        }
+        assertThat(m.info("stats")).contains("sync_full:1"); // only the first, empty one
+      } finally {
+        stop.set(true);
+        slave.close();
+      }
     }
   }
 

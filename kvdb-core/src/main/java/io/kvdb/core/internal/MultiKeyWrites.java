@@ -54,8 +54,7 @@ final class MultiKeyWrites {
       byte[] value = keysAndValues.get(i + 1);
       limits.checkKey(key);
       limits.checkValue(value);
-      // Copies: the log encodes them later than memory applies them, and must see the same bytes.
-      puts.add(Mutation.put(key.clone(), value.clone()));
+      puts.add(Mutation.put(owned(key), owned(value)));
     }
     limits.checkBatch(BatchCodec.encodedSize(puts));
     return puts;
@@ -92,7 +91,7 @@ final class MultiKeyWrites {
     List<byte[]> copies = new ArrayList<>(keys.size());
     for (byte[] k : keys) {
       limits.checkKey(k);
-      copies.add(k.clone());
+      copies.add(owned(k));
     }
     return copies;
   }
@@ -142,6 +141,14 @@ final class MultiKeyWrites {
     } finally {
       shards.unlockWrite(all, stamps);
     }
+  }
+
+  /**
+   * With a log, a copy the caller cannot change: the log encodes the batch while memory applies it,
+   * and both must see the same bytes. Without one, memory copies on the way in anyway.
+   */
+  private byte[] owned(byte[] array) {
+    return wal == null ? array : array.clone();
   }
 
   /** Hands the operation to the log as one record; the caller holds every lock it touches. */

@@ -206,6 +206,17 @@ public final class MasterService implements AutoCloseable {
     return w.future;
   }
 
+  /** Slaves online that acknowledged within {@code maxLagMillis}. */
+  public int goodSlaves(long maxLagMillis) {
+    int n = 0;
+    for (SlaveSession s : sessions) {
+      if (s.online() && s.lagMillis() <= maxLagMillis) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   public List<SlaveInfo> slaves() {
     List<SlaveInfo> out = new ArrayList<>();
     for (SlaveSession s : sessions) {

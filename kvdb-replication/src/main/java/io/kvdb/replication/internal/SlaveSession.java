@@ -94,6 +94,14 @@ final class SlaveSession implements Runnable {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAckNanos));
   }
 
+  boolean online() {
+    return phase.equals("online") && !closed;
+  }
+
+  long lagMillis() {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAckNanos);
+  }
+
   long acked() {
     return acked.get();
   }

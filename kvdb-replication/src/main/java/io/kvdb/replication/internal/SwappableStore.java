@@ -21,6 +21,7 @@ public final class SwappableStore implements KvStore {
   private volatile KvStore current;
   private volatile boolean readOnly;
   private volatile boolean loading;
+  private volatile WriteGate gate = WriteGate.OPEN;
 
   public SwappableStore(KvStore initial, boolean readOnly) {
     this.current = initial;
@@ -47,6 +48,11 @@ public final class SwappableStore implements KvStore {
     loading = value;
   }
 
+  /** What a master requires of its slaves around each write (see {@link WriteGate}). */
+  public void gate(WriteGate value) {
+    gate = value;
+  }
+
   public void readOnly(boolean value) {
     readOnly = value;
   }
@@ -55,11 +61,31 @@ public final class SwappableStore implements KvStore {
     return readOnly;
   }
 
+  /** The store to write to, once the node's role and its slaves allow the write. */
   private KvStore writable() {
     if (readOnly) {
       throw new ReadOnlyReplicaException();
     }
-    return readable();
+    KvStore s = readable();
+    gate.admit();
+    return s;
+  }
+
+  /** Semi-synchronous writes wait for their slaves; others are returned as they are. */
+  private <T> CompletableFuture<T> acknowledged(KvStore s, CompletableFuture<T> durable) {
+    WriteGate g = gate;
+    return g.semiSynchronous() ? g.acknowledge(durable, s.lastLsn()) : durable;
+  }
+
+  private void acknowledgedBlocking(KvStore s) {
+    WriteGate g = gate;
+    if (g.semiSynchronous()) {
+      try {
+        g.acknowledge(CompletableFuture.completedFuture(null), s.lastLsn()).join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
   }
 
   private KvStore readable() {
@@ -81,42 +107,53 @@ public final class SwappableStore implements KvStore {
 
   @Override
   public void put(byte[] key, byte[] value) {
-    writable().put(key, value);
+    KvStore s = writable();
+    s.put(key, value);
+    acknowledgedBlocking(s);
   }
 
   @Override
   public boolean delete(byte[] key) {
-    return writable().delete(key);
+    KvStore s = writable();
+    boolean removed = s.delete(key);
+    acknowledgedBlocking(s);
+    return removed;
   }
 
   @Override
   public CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
-    return writable().putAsync(key, value);
+    KvStore s = writable();
+    return acknowledged(s, s.putAsync(key, value));
   }
 
   @Override
   public CompletableFuture<Boolean> deleteAsync(byte[] key) {
-    return writable().deleteAsync(key);
+    KvStore s = writable();
+    return acknowledged(s, s.deleteAsync(key));
   }
 
   @Override
   public <R> CompletableFuture<R> compute(byte[] key, KeyFunction<R> function) {
-    return writable().compute(key, function);
+    KvStore s = writable();
+    return acknowledged(s, s.compute(key, function));
   }
 
   @Override
   public CompletableFuture<Void> putAllAsync(List<byte[]> keysAndValues) {
-    return writable().putAllAsync(keysAndValues);
+    KvStore s = writable();
+    return acknowledged(s, s.putAllAsync(keysAndValues));
   }
 
   @Override
   public CompletableFuture<Integer> deleteAllAsync(List<byte[]> keys) {
-    return writable().deleteAllAsync(keys);
+    KvStore s = writable();
+    return acknowledged(s, s.deleteAllAsync(keys));
   }
 
   @Override
   public CompletableFuture<Void> clearAsync() {
-    return writable().clearAsync();
+    KvStore s = writable();
+    return acknowledged(s, s.clearAsync());
   }
 
   @Override
@@ -129,14 +166,19 @@ public final class SwappableStore implements KvStore {
     return readable().size();
   }
 
+  /**
+   * Never throws: a server asks for it after every read. While loading there is nothing newer to
+   * wait for (the command itself answered LOADING, or read the old store just before).
+   */
   @Override
   public CompletableFuture<Void> syncBarrier() {
-    return readable().syncBarrier();
+    return loading ? CompletableFuture.completedFuture(null) : current.syncBarrier();
   }
 
+  /** Never throws: a server asks for it before every command, to pause readers of writes. */
   @Override
   public CompletableFuture<Void> whenWritable() {
-    return readable().whenWritable();
+    return loading ? CompletableFuture.completedFuture(null) : current.whenWritable();
   }
 
   /** Refused: a replica's records come from its link, which applies them underneath. */

@@ -187,8 +187,9 @@ public interface Reply {
       return error("MISCONF Errors writing to the write-ahead log: " + t.getMessage());
     }
     if (t instanceof io.kvdb.replication.ReadOnlyReplicaException
-        || t instanceof io.kvdb.replication.DatasetLoadingException) {
-      return error(t.getMessage()); // READONLY ..., LOADING ...
+        || t instanceof io.kvdb.replication.DatasetLoadingException
+        || t instanceof io.kvdb.replication.NotEnoughReplicasException) {
+      return error(t.getMessage()); // READONLY ..., LOADING ..., NOREPLICAS ...
     }
     if (t instanceof IllegalStateException) {
       return error("ERR " + t.getMessage());

@@ -176,7 +176,11 @@ public final class ConfigLoader {
             r.integer("backoff_max", rd.backoffMaxMillis(), 1, 3_600_000),
             r.size("history_retained", rd.historyRetained(), 0, 1L << 50),
             r.bool("resync_over_divergence", rd.resyncOverDivergence()),
-            (int) r.integer("listen_port", rd.listenPort(), -1, 65535));
+            (int) r.integer("listen_port", rd.listenPort(), -1, 65535),
+            (int) r.integer("min_slaves_to_write", rd.minSlavesToWrite(), 0, 1000),
+            r.integer("min_slaves_max_lag", rd.minSlavesMaxLagSeconds(), 0, 3600),
+            (int) r.integer("ack_slaves", rd.ackSlaves(), 0, 1000),
+            r.integer("ack_timeout", rd.ackTimeoutMillis(), 1, 3_600_000));
     if (replication.backoffMaxMillis() < replication.backoffMinMillis()) {
       throw r.bad(
           "backoff_max",
@@ -202,7 +206,11 @@ public final class ConfigLoader {
             "backoff_max",
             "history_retained",
             "resync_over_divergence",
-            "listen_port"));
+            "listen_port",
+            "min_slaves_to_write",
+            "min_slaves_max_lag",
+            "ack_slaves",
+            "ack_timeout"));
 
     return new ServerConfig(
         new ServerConfig.Engine(type, shards, maxMemory), network, logging, wal, replication);

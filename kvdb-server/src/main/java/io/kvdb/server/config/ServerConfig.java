@@ -170,6 +170,13 @@ public record ServerConfig(
    *     history does not contain (default false: it refuses and keeps its data)
    * @param listenPort the port a slave accepts its own slaves on once promoted (on network.ip), -1
    *     for none
+   * @param minSlavesToWrite a master refuses writes (NOREPLICAS) unless this many slaves are online
+   *     and acknowledged within minSlavesMaxLagSeconds; 0 for no requirement
+   * @param minSlavesMaxLagSeconds see minSlavesToWrite
+   * @param ackSlaves semi-synchronous: a write is acknowledged only once durable here and on this
+   *     many slaves; 0 for asynchronous
+   * @param ackTimeoutMillis how long a semi-synchronous write waits for its slaves before it fails
+   *     with NOREPLICAS
    */
   public record Replication(
       String role,
@@ -183,10 +190,51 @@ public record ServerConfig(
       long backoffMaxMillis,
       long historyRetained,
       boolean resyncOverDivergence,
-      int listenPort) {
+      int listenPort,
+      int minSlavesToWrite,
+      long minSlavesMaxLagSeconds,
+      int ackSlaves,
+      long ackTimeoutMillis) {
     public static final Replication DEFAULT =
         new Replication(
-            "master", "127.0.0.1", 3333, null, null, 1000, 60, 100, 30_000, 1L << 30, false, -1);
+            "master",
+            "127.0.0.1",
+            3333,
+            null,
+            null,
+            1000,
+            60,
+            100,
+            30_000,
+            1L << 30,
+            false,
+            -1,
+            0,
+            10,
+            0,
+            10_000);
+
+    /** The same settings with other link timings (tests use short ones). */
+    public Replication withLinkTiming(
+        long heartbeat, long timeoutSecs, long backoffMin, long backoffMax, int listen) {
+      return new Replication(
+          role,
+          masterAddress,
+          masterPort,
+          slaveId,
+          masterPassword,
+          heartbeat,
+          timeoutSecs,
+          backoffMin,
+          backoffMax,
+          historyRetained,
+          resyncOverDivergence,
+          listen,
+          minSlavesToWrite,
+          minSlavesMaxLagSeconds,
+          ackSlaves,
+          ackTimeoutMillis);
+    }
 
     public Replication withRole(String r, String address, int port) {
       return new Replication(
@@ -201,7 +249,11 @@ public record ServerConfig(
           backoffMaxMillis,
           historyRetained,
           resyncOverDivergence,
-          listenPort);
+          listenPort,
+          minSlavesToWrite,
+          minSlavesMaxLagSeconds,
+          ackSlaves,
+          ackTimeoutMillis);
     }
   }
 }
