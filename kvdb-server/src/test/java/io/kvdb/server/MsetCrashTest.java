@@ -6,7 +6,6 @@ import io.kvdb.core.KvStore;
 import io.kvdb.core.internal.ShardedKvStore;
 import io.kvdb.server.testing.ChildServer;
 import io.kvdb.wal.SegmentedWal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,21 +53,12 @@ class MsetCrashTest {
     java.util.Arrays.fill(setSeq, -1);
     long snapshotsSeen = 0;
     for (int cycle = 0; cycle < CYCLES; cycle++) {
-      Path config = dir.resolve("config-" + cycle + ".yaml");
-      Files.writeString(
-          config,
-          String.join(
-              "\n",
-              "network:",
-              "  port: 0",
-              "logging:",
-              "  level: info",
-              "wal:",
-              "  data_directory: " + data,
-              "  fsync: always",
+      Path config =
+          ChildServer.config(
+              dir.resolve("config-" + cycle + ".yaml"),
+              data,
               "  max_segment_size: 256kb",
-              "  snapshot_threshold: 2mb",
-              ""));
+              "  snapshot_threshold: 2mb");
       ChildServer server = ChildServer.start(config);
       int port = server.port();
       AtomicIntegerArray ackedGen = new AtomicIntegerArray(MSET_CLIENTS);

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.kvdb.server.config.ServerConfig;
 import io.kvdb.server.testing.ChildServer;
 import io.kvdb.server.testing.TestServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -92,22 +91,13 @@ class ReplicationServerTest {
     try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
       replPort = probe.getLocalPort();
     }
-    Path config = dir.resolve("master.yaml");
-    Files.writeString(
-        config,
-        String.join(
-            "\n",
-            "network:",
-            "  port: 0",
-            "logging:",
-            "  level: info",
-            "wal:",
-            "  data_directory: " + data,
-            "  fsync: always",
+    Path config =
+        ChildServer.config(
+            dir.resolve("master.yaml"),
+            data,
             "replication:",
             "  role: master",
-            "  master_port: " + replPort,
-            ""));
+            "  master_port: " + replPort);
     ChildServer master = ChildServer.start(config);
     try (TestServer slave = TestServer.start(slaveOf(dir.resolve("s"), replPort));
         Jedis s = slave.jedis()) {
@@ -173,24 +163,15 @@ class ReplicationServerTest {
   void aKilledSlaveContinuesFromItsOwnLog() throws Exception {
     try (TestServer master = TestServer.start(TestServer.durable(dir.resolve("m")));
         Jedis m = master.jedis()) {
-      Path config = dir.resolve("slave.yaml");
-      Files.writeString(
-          config,
-          String.join(
-              "\n",
-              "network:",
-              "  port: 0",
-              "logging:",
-              "  level: info",
-              "wal:",
-              "  data_directory: " + dir.resolve("s"),
-              "  fsync: always",
+      Path config =
+          ChildServer.config(
+              dir.resolve("slave.yaml"),
+              dir.resolve("s"),
               "replication:",
               "  role: slave",
               "  master_port: " + master.replicationPort(),
               "  backoff_min: 20",
-              "  backoff_max: 200",
-              ""));
+              "  backoff_max: 200");
       AtomicBoolean stop = new AtomicBoolean();
       CompletableFuture<Void> writer =
           CompletableFuture.runAsync(

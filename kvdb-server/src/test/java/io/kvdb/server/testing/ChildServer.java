@@ -32,6 +32,25 @@ public final class ChildServer implements AutoCloseable {
     this.process = process;
   }
 
+  /**
+   * Writes a config for a child server: any free client port, info logging to stdout (the port is
+   * read from it), a WAL in {@code data} with fsync always, then {@code more} lines — further
+   * {@code wal} keys (indented by two spaces) and then other sections.
+   */
+  public static Path config(Path file, Path data, String... more) throws IOException {
+    List<String> lines = new ArrayList<>();
+    lines.add("network:");
+    lines.add("  port: 0");
+    lines.add("logging:");
+    lines.add("  level: info");
+    lines.add("wal:");
+    lines.add("  data_directory: " + data);
+    lines.add("  fsync: always");
+    lines.addAll(List.of(more));
+    java.nio.file.Files.writeString(file, String.join("\n", lines) + "\n");
+    return file;
+  }
+
   public static ChildServer start(Path config) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
