@@ -50,7 +50,8 @@ kvdb() { # name port replport role [masterreplport] [extra yaml lines]
   wait_port "$port"
 }
 redis() { # port [masterport]
-  local args=(--port "$1" --save '' --appendonly no --daemonize yes --dir "$WORK")
+  # repl-diskless-sync-delay 0: by default Redis waits 5 s for more replicas before a full sync.
+  local args=(--port "$1" --save '' --appendonly no --daemonize yes --dir "$WORK" --repl-diskless-sync-delay 0)
   [ -n "${2:-}" ] && args+=(--replicaof 127.0.0.1 "$2")
   redis-server "${args[@]}" --logfile "$WORK/redis-$1.log" >/dev/null
   wait_port "$1"
@@ -143,9 +144,10 @@ print("%.2f %.2f %.2f %d" % (p(0.5), p(0.99), lags[-1], len(lags)))
 PY
 }
 if [[ $PARTS == *2* ]]; then
-kvdb km 7401 7411 master; kvdb ks 7402 0 slave 7411; sleep 1
+link_up() { for _ in $(seq 1 600); do [ "$(field "$1" master_link_status)" = up ] && return 0; sleep 0.05; done; echo "link of $1 not up"; exit 1; }
+kvdb km 7401 7411 master; kvdb ks 7402 0 slave 7411; link_up 7402
 klag=$(lag 7401 7402); stop_kvdb
-redis 7403; redis 7413 7403; sleep 1
+redis 7403; redis 7413 7403; link_up 7413
 rlag=$(lag 7403 7413); stop_redis 7403 7413
 printf '2. live lag at %d writes/s for %s s, master ack -> visible on slave (p50 p99 max ms, writes):\n   kvdb  %s\n   redis %s\n' "$RATE" "$LAG_SECONDS" "$klag" "$rlag"
 fi

@@ -326,13 +326,11 @@ public final class ReplicationNode implements AutoCloseable {
     }
 
     @Override
-    public KvStore open(Path directory) {
-      return ReplicationNode.this.open(directory);
-    }
-
-    @Override
-    public SegmentedWal walOf(KvStore s) {
-      return ReplicationNode.this.walOf(s);
+    public SegmentedWal log(Path directory) {
+      return cfg.wal
+          .apply(SegmentedWal.builder().directory(directory))
+          .snapshotThreshold(0)
+          .build();
     }
 
     @Override

@@ -24,10 +24,16 @@ final class LogApplier {
     this.wal = wal;
   }
 
-  /** Recovery: applies without locks or logging. */
+  /** Recovery: applies without locks or logging. Plain records skip the mutation list. */
   void applyRecovered(WalRecord record) {
-    for (Mutation m : record.mutations()) {
-      shards.apply(m);
+    switch (record.type()) {
+      case PUT -> shards.put(record.key(), record.value());
+      case BATCH -> {
+        for (Mutation m : record.mutations()) {
+          shards.apply(m);
+        }
+      }
+      default -> shards.apply(new Mutation(record.type(), record.key(), record.value(), 0));
     }
   }
 

@@ -95,13 +95,16 @@ final class Shards {
     }
   }
 
+  /** Stores a value; the caller holds the key's shard write lock (or is recovery). */
+  void put(byte[] key, byte[] value) {
+    int h = KeyHash.hash(key);
+    of(h).map.putValue(key, h, value);
+  }
+
   /** Applies one mutation; the caller holds the write lock of every shard it touches. */
   void apply(Mutation m) {
     switch (m.type()) {
-      case PUT -> {
-        int h = KeyHash.hash(m.key());
-        of(h).map.putValue(m.key(), h, m.value());
-      }
+      case PUT -> put(m.key(), m.value());
       case DELETE -> {
         int h = KeyHash.hash(m.key());
         of(h).map.remove(m.key(), h);

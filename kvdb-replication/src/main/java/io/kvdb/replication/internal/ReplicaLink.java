@@ -62,11 +62,8 @@ public final class ReplicaLink implements AutoCloseable {
     /** An empty directory beside the data directory, to build a full sync in. */
     Path fullSyncDirectory() throws IOException;
 
-    /** Opens a store on a directory with the node's options. */
-    KvStore open(Path directory);
-
-    /** The log of a store this host opened. */
-    SegmentedWal walOf(KvStore store);
+    /** A log on a directory with the node's options, not opened yet. */
+    SegmentedWal log(Path directory);
 
     /** Makes the complete full sync in {@code directory} the node's data, swapping stores. */
     void installFullSync(Path directory) throws IOException;
@@ -325,19 +322,30 @@ public final class ReplicaLink implements AutoCloseable {
     if (end[0] < snapshotLsn) {
       throw new IOException("full sync ended without its end LSN");
     }
-    KvStore fresh = host.open(dir);
-    try {
-      while (fresh.lastLsn() < end[0]) {
-        Frame f = read(in);
-        if (f.type() == Frame.Type.RECORDS) {
-          applyRecords(fresh, f.payload(), false);
-        } else if (f.type() != Frame.Type.PING) {
-          throw new IOException("unexpected " + f.type() + " while catching up a full sync");
+    // Catch up from S+1 to E in the new directory's log alone: no store is built here, so the
+    // dataset is loaded into memory once, when the directory becomes the node's data.
+    if (end[0] > snapshotLsn) { // else nothing was written during the walk: no catch-up
+      SegmentedWal newLog = host.log(dir);
+      newLog.open(DISCARD);
+      try {
+        while (newLog.lastLsn() < end[0]) {
+          Frame f = read(in);
+          if (f.type() == Frame.Type.RECORDS) {
+            ByteBuffer p = f.payload();
+            int n = p.getInt();
+            for (int i = 0; i < n; i++) {
+              newLog.appendAt(Frame.getRecord(p)); // checks the LSN is the next one
+            }
+          } else if (f.type() != Frame.Type.PING) {
+            throw new IOException("unexpected " + f.type() + " while catching up a full sync");
+          }
         }
+        newLog.whenDurable(newLog.lastLsn()).join(); // durable before it becomes our data
+      } catch (RuntimeException e) {
+        throw new IOException("cannot catch up the full sync: " + e, e);
+      } finally {
+        newLog.close();
       }
-      fresh.syncBarrier().join(); // durable before it becomes our data
-    } finally {
-      fresh.close();
     }
     host.installFullSync(dir);
     appliedLsn = host.current().lastLsn();
@@ -350,6 +358,16 @@ public final class ReplicaLink implements AutoCloseable {
         snapshotLsn,
         end[0]);
   }
+
+  /** Recovery of the new directory's log replays into nothing: only its LSNs matter here. */
+  private static final StoreState DISCARD =
+      new StoreState() {
+        @Override
+        public void apply(WalRecord record) {}
+
+        @Override
+        public void snapshot(EntryVisitor visitor) {}
+      };
 
   private void readEntries(
       DataInputStream in, StoreState.EntryVisitor visitor, long[] end, long[] count)
