@@ -175,8 +175,8 @@ final class SlaveSession implements Runnable {
     boolean behindOrEqual = theirLsn <= durableLsn;
     if (ours.contains(theirHistory, theirLsn) && behindOrEqual) {
       try {
+        hold = master.hold(slaveId, theirLsn + 1); // first: compaction must keep L+1 on
         LogCursor cursor = wal.openCursor(theirLsn + 1);
-        hold = master.hold(slaveId, theirLsn + 1);
         acked.set(theirLsn);
         new Frame.Builder(Frame.Type.CONTINUE).putHistory(ours).putLong(theirLsn + 1).writeTo(out);
         out.flush();
