@@ -2,6 +2,7 @@ package io.kvdb.replication;
 
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
+import io.kvdb.core.internal.ShardedKvStore;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.replication.internal.DataDirs;
 import io.kvdb.replication.internal.MasterService;
@@ -334,15 +335,29 @@ public final class ReplicationNode implements AutoCloseable {
     }
 
     @Override
-    public void installFullSync(Path ready) throws IOException {
+    public ShardedKvStore unopened(long snapshotLsn) {
+      SegmentedWal w =
+          cfg.wal
+              .apply(SegmentedWal.builder().directory(dataDir))
+              .preloadedSnapshot(snapshotLsn)
+              .build();
+      ShardedKvStore s = ShardedKvStore.unopened(cfg.store.apply(KvStore.builder()).wal(w));
+      synchronized (logs) {
+        logs.put(s, w);
+      }
+      return s;
+    }
+
+    @Override
+    public void installFullSync(Path ready, ShardedKvStore filled) throws IOException {
       Files.writeString(ready.resolve(SLAVE_ID_FILE), slaveId + "\n", StandardCharsets.UTF_8);
       store.loading(true);
       try {
         store.current().close();
         DataDirs.switchTo(dataDir, ready);
-        KvStore next = ReplicationNode.this.open(dataDir);
-        store.swap(next);
-        wal = ReplicationNode.this.walOf(next);
+        filled.openLog(); // reads the snapshot's header only, then replays the log after it
+        store.swap(filled);
+        wal = ReplicationNode.this.walOf(filled);
       } catch (UncheckedIOException e) {
         throw e.getCause();
       } finally {

@@ -197,6 +197,7 @@ class ReplicationTest {
   @Test
   void aFullSyncCutHalfwayLeavesTheOldData() throws Exception {
     Path m = dir.resolve("m");
+    String synced;
     try (ReplicationNode master =
             Nodes.master(
                 m,
@@ -223,6 +224,15 @@ class ReplicationTest {
       Nodes.awaitEqual(master, slave);
       assertThat(slave.store().get("old")).isEqualTo("2");
       assertThat(master.status().syncFull()).isGreaterThanOrEqualTo(2);
+      synced = slave.digest();
+    }
+    // The slave filled its store while the entries arrived and never re-read its snapshot: what it
+    // left on disk must reopen to exactly the same data.
+    try (KvStore reopened =
+        KvStore.builder()
+            .wal(io.kvdb.wal.SegmentedWal.builder().directory(dir.resolve("s")).build())
+            .build()) {
+      assertThat(DatasetDigest.of((io.kvdb.core.spi.StoreState) reopened)).isEqualTo(synced);
     }
   }
 

@@ -79,7 +79,9 @@ public final class SegmentedWal implements WriteAheadLog {
     Files.createDirectories(dir);
     acquireLock(dir);
     try {
-      WalLoader.Loaded loaded = WalLoader.load(dir, state, options.truncateCorruption(), name);
+      WalLoader.Loaded loaded =
+          WalLoader.load(
+              dir, state, options.truncateCorruption(), options.preloadedSnapshot(), name);
       segments.putAll(loaded.segments());
       compactor =
           new Compactor(
@@ -396,6 +398,7 @@ public final class SegmentedWal implements WriteAheadLog {
     private boolean truncateCorruption;
     private long maxPendingBytes = WalOptions.DEFAULT_MAX_PENDING_BYTES;
     private WalFaults faults = WalFaults.NONE;
+    private long preloadedSnapshot;
 
     private Builder() {}
 
@@ -498,6 +501,19 @@ public final class SegmentedWal implements WriteAheadLog {
       return this;
     }
 
+    /**
+     * The state handed to {@link #open} already holds the directory's snapshot at LSN {@code lsn}
+     * (a replica filled it while the full sync arrived): recovery reads only that snapshot's
+     * header, then replays the log after it. Ignored when the newest snapshot has another LSN.
+     */
+    public Builder preloadedSnapshot(long lsn) {
+      if (lsn < 0) {
+        throw new IllegalArgumentException("preloadedSnapshot must not be negative, got " + lsn);
+      }
+      this.preloadedSnapshot = lsn;
+      return this;
+    }
+
     /** Fault-injection hooks, for tests only (see {@link WalFaults}). */
     public Builder faults(WalFaults faults) {
       if (faults == null) {
@@ -522,7 +538,8 @@ public final class SegmentedWal implements WriteAheadLog {
               maxRetainedBytes,
               truncateCorruption,
               maxPendingBytes,
-              faults));
+              faults,
+              preloadedSnapshot));
     }
   }
 }

@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param maxPendingBytes the most bytes of records queued but not yet written before writers are
  *     held back
  * @param faults fault-injection hooks for tests ({@link WalFaults#NONE} otherwise)
+ * @param preloadedSnapshot the LSN of a snapshot the state handed to open already holds (its
+ *     entries are not read again), 0 for none
  */
 public record WalOptions(
     Path directory,
@@ -28,7 +30,8 @@ public record WalOptions(
     long maxRetainedBytes,
     boolean truncateCorruption,
     long maxPendingBytes,
-    WalFaults faults) {
+    WalFaults faults,
+    long preloadedSnapshot) {
   public static final int DEFAULT_BATCH_SIZE = 1024;
   public static final Duration DEFAULT_BATCH_TIMEOUT = Duration.ofMillis(1);
   public static final long DEFAULT_SEGMENT_SIZE = 64L << 20;

@@ -71,14 +71,34 @@ public final class ShardedKvStore implements KvStore, StoreState {
   /** Creates a store from a builder, opening and replaying its WAL. */
   public static ShardedKvStore open(KvStoreBuilder builder) {
     ShardedKvStore store = new ShardedKvStore(builder);
-    if (store.wal != null) {
+    store.openLog();
+    return store;
+  }
+
+  /**
+   * A store whose log is not opened yet: {@link #load} fills it, then {@link #openLog} recovers the
+   * log into it. A replica builds a full sync this way while the entries arrive, so that the log
+   * (told that its snapshot is already loaded) does not load the same data again. Nothing else may
+   * use the store before {@link #openLog} returns.
+   */
+  public static ShardedKvStore unopened(KvStoreBuilder builder) {
+    return new ShardedKvStore(builder);
+  }
+
+  /** Puts an entry into a store whose log is not open yet (one thread; see {@link #unopened}). */
+  public void load(byte[] key, byte[] value) {
+    shards.put(key, value);
+  }
+
+  /** Opens and recovers the log (once); see {@link #unopened}. */
+  public void openLog() {
+    if (wal != null) {
       try {
-        store.recovery = store.wal.open(store);
+        recovery = wal.open(this);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot open the write-ahead log: " + e.getMessage(), e);
       }
     }
-    return store;
   }
 
   /** What the WAL's recovery did when this store opened. */

@@ -1,6 +1,7 @@
 package io.kvdb.replication.internal;
 
 import io.kvdb.core.KvStore;
+import io.kvdb.core.internal.ShardedKvStore;
 import io.kvdb.core.spi.LogHistory;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
@@ -65,8 +66,17 @@ public final class ReplicaLink implements AutoCloseable {
     /** A log on a directory with the node's options, not opened yet. */
     SegmentedWal log(Path directory);
 
-    /** Makes the complete full sync in {@code directory} the node's data, swapping stores. */
-    void installFullSync(Path directory) throws IOException;
+    /**
+     * A store for the data directory whose log is not opened yet, told that the snapshot at {@code
+     * snapshotLsn} is already loaded: the full sync fills it while the entries arrive.
+     */
+    ShardedKvStore unopened(long snapshotLsn);
+
+    /**
+     * Makes the complete full sync in {@code directory} the node's data, and {@code filled} (from
+     * {@link #unopened}, holding its snapshot) the node's store.
+     */
+    void installFullSync(Path directory, ShardedKvStore filled) throws IOException;
   }
 
   /** Settings of a link. */
@@ -295,6 +305,10 @@ public final class ReplicaLink implements AutoCloseable {
     Path dir = host.fullSyncDirectory();
     long[] end = {-1};
     long[] entries = {0};
+    // The entries go to the new directory's snapshot file and, at the same time, into the store
+    // that will serve them: the dataset is never loaded from the file again.
+    ShardedKvStore filled = host.unopened(snapshotLsn);
+    StoreState.EntryVisitor alsoLoad = (k, v, x) -> filled.load(k, v);
     StoreState incoming =
         new StoreState() {
           @Override
@@ -305,7 +319,14 @@ public final class ReplicaLink implements AutoCloseable {
           @Override
           public void snapshot(EntryVisitor visitor) {
             try {
-              readEntries(in, visitor, end, entries);
+              readEntries(
+                  in,
+                  (k, v, x) -> {
+                    visitor.visit(k, v, x);
+                    alsoLoad.visit(k, v, x);
+                  },
+                  end,
+                  entries);
             } catch (IOException e) {
               throw new UncheckedIOException(e);
             }
@@ -347,7 +368,7 @@ public final class ReplicaLink implements AutoCloseable {
         newLog.close();
       }
     }
-    host.installFullSync(dir);
+    host.installFullSync(dir, filled);
     appliedLsn = host.current().lastLsn();
     consistentFrom = end[0];
     fullSyncs++;

@@ -70,7 +70,8 @@ public final class WalLoader {
       long intactLsn,
       boolean cleanEnd) {}
 
-  public static Loaded load(Path dir, StoreState state, boolean truncateCorruption, String name)
+  public static Loaded load(
+      Path dir, StoreState state, boolean truncateCorruption, long preloaded, String name)
       throws IOException {
     long start = System.nanoTime();
     TreeMap<Long, Path> segments = new TreeMap<>();
@@ -103,11 +104,13 @@ public final class WalLoader {
       Map.Entry<Long, Path> newest = snapshots.lastEntry();
       long lsn = newest.getKey();
       SnapshotFile.Loaded snap =
-          SnapshotFile.read(
-              newest.getValue(),
-              lsn,
-              (k, v, exp) ->
-                  state.apply(new WalRecord(lsn, io.kvdb.core.spi.RecordType.PUT, k, v, exp)));
+          lsn == preloaded
+              ? SnapshotFile.readHeader(newest.getValue(), lsn) // its entries are in state already
+              : SnapshotFile.read(
+                  newest.getValue(),
+                  lsn,
+                  (k, v, exp) ->
+                      state.apply(new WalRecord(lsn, io.kvdb.core.spi.RecordType.PUT, k, v, exp)));
       snapEntries = snap.entries();
       snapLsn = lsn;
       snapEnd = snap.endLsn();
