@@ -228,6 +228,7 @@ public final class ReplicationNode implements AutoCloseable {
             cfg.listenHost,
             cfg.listenPort,
             cfg.password,
+            cfg.protectedMode,
             cfg.heartbeat.toMillis(),
             cfg.timeout.toMillis());
     if (cfg.minSlaves > 0 || cfg.ackSlaves > 0) {
@@ -375,6 +376,7 @@ public final class ReplicationNode implements AutoCloseable {
     private String listenHost;
     private int listenPort;
     private String password;
+    private boolean protectedMode = true;
     private String masterHost;
     private int masterPort;
     private String masterPassword;
@@ -457,6 +459,15 @@ public final class ReplicationNode implements AutoCloseable {
     /** The password slaves must present (as a master). Default: none. */
     public Builder password(String password) {
       this.password = password;
+      return this;
+    }
+
+    /**
+     * Protected mode for the slaves' port, as on a server's client port: with no password and a
+     * non-loopback {@link #listen} address, only loopback peers may connect. Default: on.
+     */
+    public Builder protectedMode(boolean on) {
+      this.protectedMode = on;
       return this;
     }
 

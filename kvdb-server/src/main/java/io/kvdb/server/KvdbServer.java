@@ -176,6 +176,7 @@ public final class KvdbServer implements AutoCloseable {
                 wb -> walCustomizer.apply(walSettings(wb, w).maxRetainedBytes(r.historyRetained())))
             .store(sb -> storeSettings(sb, config))
             .password(config.network().password())
+            .protectedMode(config.network().protectedMode())
             .masterPassword(r.masterPassword())
             .slaveId(r.slaveId())
             .resyncOverDivergence(r.resyncOverDivergence())

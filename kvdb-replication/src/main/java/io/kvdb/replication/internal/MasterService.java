@@ -41,6 +41,7 @@ public final class MasterService implements AutoCloseable {
   private final WriteAheadLog wal;
   private final StoreState state;
   private final byte[] passwordHash;
+  private final boolean protectedMode;
   private final long heartbeatNanos;
   private final long timeoutNanos;
   private final ServerSocket server;
@@ -62,12 +63,14 @@ public final class MasterService implements AutoCloseable {
       String host,
       int port,
       String password,
+      boolean protectedMode,
       long heartbeatMillis,
       long timeoutMillis)
       throws IOException {
     this.wal = wal;
     this.state = state;
     this.passwordHash = password == null ? null : hash(password);
+    this.protectedMode = protectedMode && password == null;
     this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     this.server = new ServerSocket();
@@ -96,6 +99,13 @@ public final class MasterService implements AutoCloseable {
     while (!closed) {
       try {
         Socket s = server.accept();
+        if (refusedByProtectedMode(s)) {
+          log.warn(
+              "replication: refused {} (protected mode: bound to a public address without a password)",
+              s.getRemoteSocketAddress());
+          s.close();
+          continue;
+        }
         s.setTcpNoDelay(true);
         SlaveSession session = new SlaveSession(this, s, wal, state, heartbeatNanos, timeoutNanos);
         sessions.add(session);
@@ -108,6 +118,19 @@ public final class MasterService implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Redis' protected mode, as on the client port: with no password and a non-loopback bind, only
+   * loopback peers may connect.
+   */
+  private boolean refusedByProtectedMode(Socket s) {
+    return refuses(protectedMode, server.getInetAddress(), s.getInetAddress());
+  }
+
+  /** The protected-mode rule itself: refused when on, bound publicly, and the peer is not local. */
+  static boolean refuses(boolean protectedWithoutPassword, InetAddress bound, InetAddress peer) {
+    return protectedWithoutPassword && !bound.isLoopbackAddress() && !peer.isLoopbackAddress();
   }
 
   boolean passwordMatches(String given) {
