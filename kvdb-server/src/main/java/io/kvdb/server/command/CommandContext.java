@@ -7,7 +7,8 @@ import io.kvdb.core.ScanPage;
  * What a handler sees while it runs: the server, its connection, and the store. The store's write
  * API is reachable only through {@link #writes()}, which only a command flagged {@link
  * CommandFlag#WRITE} may call: so the flag, not a hand-kept list, decides what can reach the WAL
- * (and, later, replication). Confined to the connection's event loop.
+ * (and so what replicas receive, and what a replica refuses). Confined to the connection's event
+ * loop.
  */
 public final class CommandContext {
   private final ServerContext server;
