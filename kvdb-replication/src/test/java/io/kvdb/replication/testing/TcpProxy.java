@@ -23,6 +23,7 @@ public final class TcpProxy implements AutoCloseable {
   private final AtomicLong forwarded = new AtomicLong();
   private volatile int target;
   private volatile boolean stalled;
+  private volatile long cutAt = Long.MAX_VALUE;
   private volatile boolean closed;
   private final Object stallLock = new Object();
 
@@ -45,6 +46,16 @@ public final class TcpProxy implements AutoCloseable {
   /** Bytes forwarded so far, both directions. */
   public long forwarded() {
     return forwarded.get();
+  }
+
+  /** Cuts every connection as soon as {@code bytes} in all have been forwarded (exactly there). */
+  public void cutAfter(long bytes) {
+    cutAt = bytes;
+  }
+
+  /** The pending cutAfter threshold, or Long.MAX_VALUE once it cut (or none was set). */
+  public long cutAt() {
+    return cutAt;
   }
 
   public void cut() {
@@ -101,7 +112,10 @@ public final class TcpProxy implements AutoCloseable {
                 while ((n = in.read(buf)) > 0) {
                   awaitUnstalled();
                   out.write(buf, 0, n);
-                  forwarded.addAndGet(n);
+                  if (forwarded.addAndGet(n) >= cutAt) {
+                    cutAt = Long.MAX_VALUE;
+                    cut();
+                  }
                 }
               } catch (IOException | InterruptedException e) {
                 // the link is gone

@@ -107,14 +107,9 @@ final class ReplicationCommands {
                 }
               }));
     }
-    long port;
-    try {
-      port = Args.parseLong(a[2]);
-    } catch (NumberFormatException e) {
-      return Reply.error(RespErrors.NOT_INTEGER);
-    }
-    if (port < 1 || port > 65535) {
-      return Reply.error("ERR Invalid master port");
+    long port = parsePort(a[2]);
+    if (port < 0 || port > 65535) { // Redis accepts 0 too (and retries it for ever)
+      return Reply.error(RespErrors.INVALID_MASTER_PORT);
     }
     String host = Args.text(a[1]);
     NodeStatus.Link now = node.status().link();
@@ -127,6 +122,17 @@ final class ReplicationCommands {
               node.replicaOf(host, (int) port);
               return Reply.OK;
             }));
+  }
+
+  /**
+   * The port argument, or -1 when it is not an integer (Redis: "Invalid master port" either way).
+   */
+  private static long parsePort(byte[] arg) {
+    try {
+      return Args.parseLong(arg);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static Reply role(CommandContext c, byte[][] a) {
@@ -178,7 +184,12 @@ final class ReplicationCommands {
         : new String[] {address.substring(0, colon), address.substring(colon + 1)};
   }
 
+  /** Redis checks the role first, then the arguments. */
   private static Reply waitCommand(CommandContext c, byte[][] a) {
+    ReplicationNode node = c.server().replication();
+    if (node != null && node.readOnly()) {
+      return Reply.error(WAIT_ON_REPLICA);
+    }
     long[] n = parseCounts(a, 1, 2);
     if (n == null) {
       return Reply.error(RespErrors.NOT_INTEGER);
@@ -186,12 +197,8 @@ final class ReplicationCommands {
     if (n[1] < 0) {
       return Reply.error(RespErrors.TIMEOUT_NEGATIVE);
     }
-    ReplicationNode node = c.server().replication();
     if (node == null) {
       return Reply.ZERO;
-    }
-    if (node.readOnly()) {
-      return Reply.error(WAIT_ON_REPLICA);
     }
     long lsn = c.connection().lastWriteLsn();
     return Reply.later(
@@ -200,6 +207,9 @@ final class ReplicationCommands {
   }
 
   private static Reply waitAof(CommandContext c, byte[][] a) {
+    if (c.server().readOnlyReplica()) {
+      return Reply.error(WAITAOF_ON_REPLICA);
+    }
     long[] n = parseCounts(a, 1, 3);
     if (n == null) {
       return Reply.error(RespErrors.NOT_INTEGER);
@@ -213,9 +223,6 @@ final class ReplicationCommands {
           ? Reply.error(RespErrors.WAITAOF_LOCAL)
           : Reply.array(List.of(Reply.ZERO, Reply.ZERO));
     }
-    if (node.readOnly()) {
-      return Reply.error(WAITAOF_ON_REPLICA);
-    }
     long lsn = c.connection().lastWriteLsn();
     CompletableFuture<Long> local =
         n[0] > 0
@@ -228,7 +235,10 @@ final class ReplicationCommands {
             slaves, (l, s) -> Reply.array(List.of(Reply.integer(l), Reply.integer(s)))));
   }
 
-  /** Parses a[from..to] as non-negative counts (the last may be any long); null if not numbers. */
+  /**
+   * Parses a[from..to] as integers; null if one is not. Counts below zero mean zero, as in Redis
+   * (WAIT -1 0 answers at once with the current count).
+   */
   private static long[] parseCounts(byte[][] a, int from, int to) {
     long[] out = new long[to - from + 1];
     try {
@@ -239,9 +249,7 @@ final class ReplicationCommands {
       return null;
     }
     for (int i = 0; i < out.length - 1; i++) {
-      if (out[i] < 0) {
-        return null;
-      }
+      out[i] = Math.max(0, out[i]);
     }
     return out;
   }

@@ -36,6 +36,7 @@ public final class RespErrors {
   public static final String REPLICAOF_SELF =
       "ERR REPLICAOF NO ONE is the only argument form without a port";
   public static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
+  public static final String INVALID_MASTER_PORT = "ERR Invalid master port";
   public static final String WAITAOF_LOCAL =
       "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.";
   public static final String SYNTAX = "ERR syntax error";
