@@ -63,7 +63,9 @@ public final class KvdbCli implements Callable<Integer> {
       description = "Password to AUTH with (also $KVDB_PASSWORD)")
   String password;
 
-  @Option(names = "--history-file", description = "History file (default: ~/.kvdb_history)")
+  @Option(
+      names = "--history-file",
+      description = "History file (default: $KVDB_HISTFILE, else $HOME/.kvdb_history)")
   Path historyFile;
 
   @Parameters(
@@ -138,10 +140,7 @@ public final class KvdbCli implements Callable<Integer> {
         // an older or different server: the built-in table will do
       }
       try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-        Path history =
-            historyFile != null
-                ? historyFile
-                : Path.of(System.getProperty("user.home"), ".kvdb_history");
+        Path history = historyFile != null ? historyFile : defaultHistoryFile(System.getenv());
         return new Repl(terminal, connection, table, history).run();
       }
     }
@@ -201,5 +200,21 @@ public final class KvdbCli implements Callable<Integer> {
       }
       return new String[] {"kvdb-cli " + p.getProperty("version", "dev")};
     }
+  }
+
+  /**
+   * Where history goes without --history-file, as redis-cli decides it: {@code KVDB_HISTFILE} (like
+   * {@code REDISCLI_HISTFILE}), else {@code $HOME/.kvdb_history}, else the account's home
+   * directory. {@code $HOME} wins over the account's directory, so a user or a script that sets
+   * HOME elsewhere gets its history there.
+   */
+  static Path defaultHistoryFile(java.util.Map<String, String> env) {
+    String file = env.get("KVDB_HISTFILE");
+    if (file != null && !file.isEmpty()) {
+      return Path.of(file);
+    }
+    String home = env.get("HOME");
+    return Path.of(
+        home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".kvdb_history");
   }
 }
