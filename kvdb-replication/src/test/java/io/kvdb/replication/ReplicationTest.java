@@ -290,6 +290,32 @@ class ReplicationTest {
     }
   }
 
+  /**
+   * WAIT counts a slave only for what it acknowledged having: a full sync that the master sent
+   * (into socket buffers) but the slave never received counts for nothing.
+   */
+  @Test
+  void aFullSyncSentButNotReceivedIsNotCountedByWait() throws Exception {
+    try (ReplicationNode master = Nodes.master(dir.resolve("m"));
+        TcpProxy proxy = new TcpProxy(Nodes.port(master))) {
+      for (int i = 0; i < 100; i++) {
+        master.store().put("k" + i, "v");
+      }
+      long lsn = master.store().lastLsn();
+      proxy.stallAfter(1); // the HELLO passes (it is one chunk); nothing after it
+      try (ReplicationNode slave = Nodes.slave(dir.resolve("s"), proxy.port())) {
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> master.status().slaves().size() == 1 && master.status().syncFull() == 1);
+        assertThat(master.waitFor(lsn, 1, false, 300).get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(master.status().slaves().get(0).ackedLsn()).isLessThan(lsn);
+        proxy.stall(false);
+        assertThat(master.waitFor(lsn, 1, false, 0).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        Nodes.awaitEqual(master, slave);
+      }
+    }
+  }
+
   /** min-replicas-to-write: writes are refused, before anything is logged, without fresh slaves. */
   @Test
   void tooFewGoodSlavesRefuseWritesWithNothingLogged() throws Exception {

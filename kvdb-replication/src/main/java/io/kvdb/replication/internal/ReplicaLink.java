@@ -103,7 +103,6 @@ public final class ReplicaLink implements AutoCloseable {
   private volatile long masterLastLsn;
   private volatile long lastIoNanos = System.nanoTime();
   private volatile long consistentFrom;
-  private volatile long linkUpSinceMillis;
   private volatile Thread acker;
   private volatile long fullSyncs;
 
@@ -268,6 +267,10 @@ public final class ReplicaLink implements AutoCloseable {
           LogHistory h = Frame.getHistory(p);
           long snapshotLsn = p.getLong();
           refusal = null;
+          // Until the new data is ours we hold none of the master's history: acknowledge nothing
+          // (our old LSN may even be higher, after a resync over divergence) or WAIT would count
+          // us.
+          appliedLsn = 0;
           startAcker(out);
           state("sync");
           fullSync(in, h, snapshotLsn);
@@ -284,7 +287,6 @@ public final class ReplicaLink implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new IOException("malformed " + reply.type() + ": " + e, e);
     }
-    linkUpSinceMillis = System.currentTimeMillis();
     stream(in);
     return true;
   }
@@ -538,9 +540,5 @@ public final class ReplicaLink implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     state = "closed";
-  }
-
-  public long linkUpSinceMillis() {
-    return linkUpSinceMillis;
   }
 }

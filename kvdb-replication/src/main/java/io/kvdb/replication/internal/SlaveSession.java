@@ -263,7 +263,7 @@ final class SlaveSession implements Runnable {
     long e = wal.lastLsn();
     new Frame.Builder(Frame.Type.FULL_END).putLong(e).putLong(count[0]).writeTo(out);
     out.flush();
-    acked.set(s);
+    // Not acked.set(s): sent is not applied. The slave's ACKs say when it has the data (WAIT).
     log.info(
         "replica {} ({}): snapshot of {} entries sent in {} ms (LSN {} to {}); streaming from {}",
         slaveId,

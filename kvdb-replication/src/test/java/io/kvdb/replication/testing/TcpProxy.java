@@ -24,6 +24,7 @@ public final class TcpProxy implements AutoCloseable {
   private volatile int target;
   private volatile boolean stalled;
   private volatile long cutAt = Long.MAX_VALUE;
+  private volatile long stallAt = Long.MAX_VALUE;
   private volatile boolean closed;
   private final Object stallLock = new Object();
 
@@ -51,6 +52,11 @@ public final class TcpProxy implements AutoCloseable {
   /** Cuts every connection as soon as {@code bytes} in all have been forwarded (exactly there). */
   public void cutAfter(long bytes) {
     cutAt = bytes;
+  }
+
+  /** Stalls (as {@link #stall}) as soon as {@code bytes} in all have been forwarded. */
+  public void stallAfter(long bytes) {
+    stallAt = bytes;
   }
 
   /** The pending cutAfter threshold, or Long.MAX_VALUE once it cut (or none was set). */
@@ -112,7 +118,12 @@ public final class TcpProxy implements AutoCloseable {
                 while ((n = in.read(buf)) > 0) {
                   awaitUnstalled();
                   out.write(buf, 0, n);
-                  if (forwarded.addAndGet(n) >= cutAt) {
+                  long total = forwarded.addAndGet(n);
+                  if (total >= stallAt) {
+                    stallAt = Long.MAX_VALUE;
+                    stalled = true;
+                  }
+                  if (total >= cutAt) {
                     cutAt = Long.MAX_VALUE;
                     cut();
                   }
