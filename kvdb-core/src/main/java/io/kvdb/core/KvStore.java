@@ -3,8 +3,12 @@ package io.kvdb.core;
 import io.kvdb.core.internal.ShardedKvStore;
 import io.kvdb.core.spi.WalRecord;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * An embeddable key-value store with binary-safe keys and values.
@@ -29,6 +33,8 @@ import java.util.concurrent.CompletableFuture;
  *       ever shows part of one either.
  *   <li>{@link #getAll} is isolated: the values it returns all existed together at one instant
  *       (serializable with respect to every write).
+ *   <li>{@link #atomically} runs any sequence of reads and writes over a set of keys as one
+ *       serializable unit, logged as one record (what a server's MULTI/EXEC uses).
  *   <li>{@link #scan} and {@link #size} read without stopping writers: weakly consistent, like
  *       Redis' SCAN and a concurrent map's size.
  * </ul>
@@ -45,6 +51,14 @@ import java.util.concurrent.CompletableFuture;
  * queue's {@code put}), unless the store was built with {@link
  * KvStoreBuilder#asyncWritesWaitForLog(boolean) asyncWritesWaitForLog(false)}: then they never
  * block, and the caller pauses its producers on {@link #whenWritable()} instead.
+ *
+ * <p><b>Expiry.</b> A key may have an absolute expiry time ({@link #putAsync(byte[], byte[],
+ * long)}, {@link #expire}, {@link #computeEntry}). Once {@link #clock()} passes it the key is gone
+ * for every read, to the millisecond — {@link #get}, {@link #getAll}, {@link #scan}, {@link #size},
+ * {@link #ttl} and snapshots — and its memory is reclaimed by a background expirer (a bounded
+ * amount of work per tick) or by the next write that touches it. Each reclaim is logged as a
+ * delete, so replicas follow their master's clock, never their own: a store applying a master's
+ * records ({@link #applyReplicated}) hides expired keys from readers but never removes them itself.
  *
  * <p><b>Thread safety.</b> All methods are thread-safe. Any use after {@link #close()} throws
  * {@link IllegalStateException}.
@@ -109,14 +123,51 @@ public interface KvStore extends AutoCloseable {
   CompletableFuture<Boolean> deleteAsync(byte[] key);
 
   /**
-   * Atomically reads the current value of {@code key}, lets {@code function} decide what to write,
-   * and applies that decision. The function runs under the key's shard lock: keep it short and
-   * never call back into this store from it. If it throws, nothing is written or logged and the
-   * exception propagates to the caller.
+   * Like {@link #compute}, but the function also sees the key's expiry and may set it ({@link
+   * KeyFunction.Decision#expire}, or a PUT with an expiry or {@link
+   * KeyFunction.Decision#KEEP_TTL}). An expired key is absent to the function; if the function
+   * keeps or deletes it, its memory is reclaimed (and the removal logged) at once.
    *
    * @return the function's result, completed when the write (if any) is durable
    */
-  <R> CompletableFuture<R> compute(byte[] key, KeyFunction<R> function);
+  <R> CompletableFuture<R> computeEntry(byte[] key, EntryFunction<R> function);
+
+  /**
+   * Stores {@code value} under {@code key}, expiring at {@code expireAtMillis} (absolute Unix
+   * milliseconds; 0 for no expiry, like {@link #putAsync(byte[], byte[])}). An expiry already past
+   * removes the key instead. As Redis' SET, it replaces any earlier expiry.
+   */
+  CompletableFuture<Void> putAsync(byte[] key, byte[] value, long expireAtMillis);
+
+  /**
+   * The key's time to live: {@link Ttl#exists()} false when it is absent or expired, {@link
+   * Ttl#expires()} false when it has no expiry.
+   */
+  Ttl ttl(byte[] key);
+
+  /** A key chosen at random among those that exist (not uniformly), or null when there is none. */
+  byte[] randomKey();
+
+  /**
+   * The clock expiry is measured against: a key expiring at {@code t} is gone once {@code
+   * clock().millis() > t}, exactly, for every read.
+   */
+  Clock clock();
+
+  /**
+   * Runs {@code work} as one atomic operation over {@code keys} (null: the whole store), the way
+   * Redis runs MULTI/EXEC: {@code work} gets a view of this store on which it reads and writes
+   * those keys; no other operation sees or interleaves with any of it, and everything it writes is
+   * logged as one record, so recovery and replicas see all of it or none. The view's futures are
+   * complete when its methods return; the returned future completes, with {@code work}'s result,
+   * when the writes are durable. If {@code work} throws, its writes so far are undone and nothing
+   * is logged.
+   *
+   * <p>The view refuses keys outside {@code keys} ({@link IllegalArgumentException}), blocking
+   * waits, nested {@code atomically} and {@code close}. {@code work} runs under the locks of every
+   * shard the keys live in: keep it short and never use this store (rather than the view) from it.
+   */
+  <R> CompletableFuture<R> atomically(List<byte[]> keys, Function<KvStore, R> work);
 
   /**
    * Stores several pairs atomically: no reader sees some of them without the others.
@@ -176,6 +227,107 @@ public interface KvStore extends AutoCloseable {
   @Override
   void close();
 
+  /**
+   * Atomically reads the current value of {@code key}, lets {@code function} decide what to write,
+   * and applies that decision. The function runs under the key's shard lock: keep it short and
+   * never call back into this store from it. If it throws, nothing is written or logged and the
+   * exception propagates to the caller. A PUT it decides clears the key's expiry (see {@link
+   * #computeEntry} to keep or set one).
+   *
+   * @return the function's result, completed when the write (if any) is durable
+   */
+  default <R> CompletableFuture<R> compute(byte[] key, KeyFunction<R> function) {
+    java.util.Objects.requireNonNull(function, "function must not be null");
+    return computeEntry(key, (value, expireAt) -> function.apply(value));
+  }
+
+  /**
+   * Stores {@code value} under {@code key} for {@code ttl}, then returns once durable.
+   *
+   * @throws IllegalArgumentException if {@code ttl} is not positive
+   */
+  default void put(byte[] key, byte[] value, Duration ttl) {
+    join(putAsync(key, value, ttl));
+  }
+
+  /** Stores {@code value} under {@code key} for {@code ttl} (positive); completes when durable. */
+  default CompletableFuture<Void> putAsync(byte[] key, byte[] value, Duration ttl) {
+    return putAsync(key, value, expiryFor(ttl));
+  }
+
+  /**
+   * Makes {@code key} expire after {@code ttl}; returns once durable.
+   *
+   * @return false when the key does not exist
+   */
+  default boolean expire(byte[] key, Duration ttl) {
+    return expire(key, ttl, ExpireCondition.ALWAYS);
+  }
+
+  /**
+   * Makes {@code key} expire after {@code ttl} if {@code condition} allows; a {@code ttl} of zero
+   * or less removes the key (if the condition allows). Returns once durable.
+   *
+   * @return whether the expiry was set (or the key removed)
+   */
+  default boolean expire(byte[] key, Duration ttl, ExpireCondition condition) {
+    java.util.Objects.requireNonNull(ttl, "ttl must not be null");
+    long now = clock().millis();
+    long at = ttl.isNegative() || ttl.isZero() ? now - 1 : saturatedAdd(now, ttl);
+    return join(expireAtAsync(key, at, condition));
+  }
+
+  /** Makes {@code key} expire at {@code at}; an instant in the past removes it. */
+  default boolean expireAt(byte[] key, Instant at) {
+    return expireAt(key, at, ExpireCondition.ALWAYS);
+  }
+
+  /** Makes {@code key} expire at {@code at} if {@code condition} allows; returns once durable. */
+  default boolean expireAt(byte[] key, Instant at, ExpireCondition condition) {
+    java.util.Objects.requireNonNull(at, "at must not be null");
+    return join(expireAtAsync(key, Math.max(1, at.toEpochMilli()), condition));
+  }
+
+  /**
+   * Sets the expiry of {@code key} to {@code expireAtMillis} (absolute Unix milliseconds, at least
+   * 1) if it exists and {@code condition} allows; an expiry already past removes the key.
+   *
+   * @return whether the expiry was set or the key removed, completed when durable
+   */
+  default CompletableFuture<Boolean> expireAtAsync(
+      byte[] key, long expireAtMillis, ExpireCondition condition) {
+    java.util.Objects.requireNonNull(condition, "condition must not be null");
+    if (expireAtMillis < 1) {
+      throw new IllegalArgumentException(
+          "expireAtMillis must be a Unix time in milliseconds, got " + expireAtMillis);
+    }
+    return computeEntry(
+        key,
+        (value, current) ->
+            value != null && condition.allows(current, expireAtMillis)
+                ? KeyFunction.Decision.expire(expireAtMillis, Boolean.TRUE)
+                : KeyFunction.Decision.keep(Boolean.FALSE));
+  }
+
+  /**
+   * Removes the expiry of {@code key}; returns once durable.
+   *
+   * @return whether the key existed and had an expiry
+   */
+  default boolean persist(byte[] key) {
+    return join(persistAsync(key));
+  }
+
+  /** Removes the expiry of {@code key}; completes with whether it had one, when durable. */
+  default CompletableFuture<Boolean> persistAsync(byte[] key) {
+    return computeEntry(
+        key,
+        (value, current) ->
+            value != null && current != 0
+                ? KeyFunction.Decision.expire(0, Boolean.TRUE)
+                : KeyFunction.Decision.keep(Boolean.FALSE));
+  }
+
   /** UTF-8 convenience for {@link #get(byte[])}. */
   default String get(String key) {
     byte[] value = get(utf8(key, "key"));
@@ -190,6 +342,46 @@ public interface KvStore extends AutoCloseable {
   /** UTF-8 convenience for {@link #delete(byte[])}. */
   default boolean delete(String key) {
     return delete(utf8(key, "key"));
+  }
+
+  /** UTF-8 convenience for {@link #put(byte[], byte[], Duration)}. */
+  default void put(String key, String value, Duration ttl) {
+    put(utf8(key, "key"), utf8(value, "value"), ttl);
+  }
+
+  /** UTF-8 convenience for {@link #ttl(byte[])}. */
+  default Ttl ttl(String key) {
+    return ttl(utf8(key, "key"));
+  }
+
+  private long expiryFor(Duration ttl) {
+    java.util.Objects.requireNonNull(ttl, "ttl must not be null");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+    }
+    return saturatedAdd(clock().millis(), ttl);
+  }
+
+  private static long saturatedAdd(long nowMillis, Duration ttl) {
+    try {
+      return Math.addExact(nowMillis, ttl.toMillis());
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** Waits for a write's future, reporting a failure as {@link DurabilityException}. */
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r
+          && !(cause instanceof java.util.concurrent.CompletionException)) {
+        throw r;
+      }
+      throw new DurabilityException("the write could not be made durable: " + cause, cause);
+    }
   }
 
   private static byte[] utf8(String s, String name) {

@@ -1,6 +1,7 @@
 package io.kvdb.core;
 
 import io.kvdb.core.spi.WriteAheadLog;
+import java.time.Clock;
 
 /**
  * Builds a {@link KvStore}. Every setter validates its argument at once and names the bad value.
@@ -27,6 +28,8 @@ public final class KvStoreBuilder {
   private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
   private long maxMemory;
   private boolean asyncWritesWaitForLog = true;
+  private Clock clock = Clock.systemUTC();
+  private boolean removeExpiredKeys = true;
 
   KvStoreBuilder() {}
 
@@ -99,6 +102,29 @@ public final class KvStoreBuilder {
   }
 
   /**
+   * The clock that key expiry is measured against (default: the system clock). A test can pass a
+   * clock it moves by hand.
+   */
+  public KvStoreBuilder clock(Clock clock) {
+    if (clock == null) {
+      throw new NullPointerException("clock must not be null");
+    }
+    this.clock = clock;
+    return this;
+  }
+
+  /**
+   * Whether the store removes expired keys itself (default true): a background expirer and any
+   * write that meets an expired key remove it and log the removal. A replication replica's store
+   * sets false: its master's logged removals reach it instead, so that its contents never depend on
+   * its own clock. Readers never see an expired key either way.
+   */
+  public KvStoreBuilder removeExpiredKeys(boolean remove) {
+    this.removeExpiredKeys = remove;
+    return this;
+  }
+
+  /**
    * Opens the store, replaying the WAL if there is one.
    *
    * @throws java.io.UncheckedIOException if the log cannot be opened or recovered
@@ -133,5 +159,13 @@ public final class KvStoreBuilder {
 
   public boolean asyncWritesWaitForLog() {
     return asyncWritesWaitForLog;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public boolean removeExpiredKeys() {
+    return removeExpiredKeys;
   }
 }

@@ -73,7 +73,7 @@ public final class ReplicationNode implements AutoCloseable {
     this.cfg = b;
     this.dataDir = b.dataDirectory;
     DataDirs.recover(dataDir);
-    KvStore opened = open(dataDir);
+    KvStore opened = open(dataDir, b.masterHost != null);
     this.wal = walOf(opened);
     this.slaveId = b.slaveId != null ? b.slaveId : persistentSlaveId();
     this.store = new SwappableStore(opened, b.masterHost != null);
@@ -282,9 +282,9 @@ public final class ReplicationNode implements AutoCloseable {
 
   /* ---- Stores and directories ---- */
 
-  private KvStore open(Path dir) {
+  private KvStore open(Path dir, boolean replica) {
     SegmentedWal w = cfg.wal.apply(SegmentedWal.builder().directory(dir)).build();
-    KvStoreBuilder b = cfg.store.apply(KvStore.builder());
+    KvStoreBuilder b = cfg.store.apply(KvStore.builder()).removeExpiredKeys(!replica);
     KvStore s = b.wal(w).build();
     synchronized (logs) {
       logs.put(s, w);
@@ -342,7 +342,9 @@ public final class ReplicationNode implements AutoCloseable {
               .apply(SegmentedWal.builder().directory(dataDir))
               .preloadedSnapshot(snapshotLsn)
               .build();
-      ShardedKvStore s = ShardedKvStore.unopened(cfg.store.apply(KvStore.builder()).wal(w));
+      ShardedKvStore s =
+          ShardedKvStore.unopened(
+              cfg.store.apply(KvStore.builder()).wal(w).removeExpiredKeys(false));
       synchronized (logs) {
         logs.put(s, w);
       }

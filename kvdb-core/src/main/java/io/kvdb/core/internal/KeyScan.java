@@ -21,7 +21,11 @@ final class KeyScan {
     this.shards = shards;
   }
 
-  ScanPage scan(long cursor, int count) {
+  /**
+   * One page, without keys expired at {@code now}. {@code lockHeld}: the caller already holds every
+   * shard's write lock (an atomic operation), so none is taken here.
+   */
+  ScanPage scan(long cursor, int count, long now, boolean lockHeld) {
     if (cursor < 0) {
       throw new IllegalArgumentException("invalid cursor " + cursor);
     }
@@ -37,7 +41,7 @@ final class KeyScan {
     List<byte[]> keys = new ArrayList<>(Math.min(count, 1024));
     while (shardIdx < shards.count() && keys.size() < count) {
       Shards.Shard s = shards.get(shardIdx);
-      long stamp = s.lock.readLock();
+      long stamp = lockHeld ? 0 : s.lock.readLock();
       int next;
       int currentEpoch;
       try {
@@ -45,9 +49,11 @@ final class KeyScan {
         if (slot != 0 && currentEpoch != epoch) {
           slot = 0; // the table was rebuilt: restart this shard (duplicates, never misses)
         }
-        next = s.map.scan(slot, count - keys.size(), keys::add);
+        next = s.map.scan(slot, count - keys.size(), now, keys::add);
       } finally {
-        s.lock.unlockRead(stamp);
+        if (!lockHeld) {
+          s.lock.unlockRead(stamp);
+        }
       }
       if (next < 0) {
         shardIdx++;
@@ -62,5 +68,59 @@ final class KeyScan {
             ? 0
             : ((long) shardIdx << (32 + EPOCH_BITS)) | ((long) epoch << 32) | (slot & SLOT_MASK);
     return new ScanPage(nextCursor, keys);
+  }
+
+  /**
+   * A key that exists at {@code now}, chosen by picking a shard in proportion to its size and a
+   * random slot in it (so not uniformly, like Redis' RANDOMKEY); null when the store is empty.
+   */
+  byte[] randomKey(long now, boolean lockHeld) {
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 4; attempt++) {
+      long total = 0;
+      for (int i = 0; i < shards.count(); i++) {
+        total += shards.get(i).map.size();
+      }
+      if (total == 0) {
+        return null;
+      }
+      long pick = random.nextLong(total);
+      int idx = 0;
+      for (; idx < shards.count() - 1; idx++) {
+        pick -= shards.get(idx).map.size();
+        if (pick < 0) {
+          break;
+        }
+      }
+      Shards.Shard s = shards.get(idx);
+      long stamp = lockHeld ? 0 : s.lock.readLock();
+      try {
+        byte[] e = s.map.liveEntryFrom(random.nextInt(s.map.capacity()), now);
+        if (e != null) {
+          return ShardMap.keyOf(e);
+        }
+      } finally {
+        if (!lockHeld) {
+          s.lock.unlockRead(stamp);
+        }
+      }
+    }
+    // Every pick met a shard holding only expired keys (or emptied meanwhile): look everywhere.
+    for (int i = 0; i < shards.count(); i++) {
+      Shards.Shard s = shards.get(i);
+      long stamp = lockHeld ? 0 : s.lock.readLock();
+      try {
+        byte[] e = s.map.liveEntryFrom(0, now);
+        if (e != null) {
+          return ShardMap.keyOf(e);
+        }
+      } finally {
+        if (!lockHeld) {
+          s.lock.unlockRead(stamp);
+        }
+      }
+    }
+    return null;
   }
 }

@@ -55,15 +55,15 @@ final class Limits {
    * entry) is compared without probing; only near it is the exact growth computed. The caller holds
    * the shard's write lock.
    */
-  void checkMemory(ShardMap map, byte[] key, int hash, int valueLength) {
+  void checkMemory(ShardMap map, byte[] key, int hash, int valueLength, boolean withTtl) {
     if (maxMemory <= 0) {
       return;
     }
     long used = shards.usedMemory();
-    if (used + ShardMap.cost(8 + key.length + valueLength) <= maxMemory) {
+    if (used + ShardMap.cost(16 + key.length + valueLength) <= maxMemory) {
       return;
     }
-    long growth = map.growth(key, hash, valueLength);
+    long growth = map.growth(key, hash, valueLength, withTtl);
     if (growth > 0 && used + growth > maxMemory) {
       throw new LimitExceededException("maxMemory", used + growth, maxMemory);
     }

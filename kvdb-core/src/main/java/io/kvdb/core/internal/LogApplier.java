@@ -9,11 +9,13 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Applies logged records to memory: during recovery (single-threaded, before the store serves, so
- * without locks) and on a replica (while readers run, so under the write locks of every shard the
- * record touches, taken in ascending order, with the record handed to the local log under the same
- * locks). A BATCH record applies all of its mutations under those locks: readers see none or all of
- * it. Thread-safe.
+ * Applies logged records to memory, verbatim: a record whose expiry has passed is applied all the
+ * same, because a later record (an EXPIRE that extended it) may still bring it back; the store
+ * drops what is expired once the whole log is in. Applies them: during recovery (single-threaded,
+ * before the store serves, so without locks) and on a replica (while readers run, so under the
+ * write locks of every shard the record touches, taken in ascending order, with the record handed
+ * to the local log under the same locks). A BATCH record applies all of its mutations under those
+ * locks: readers see none or all of it. Thread-safe.
  */
 final class LogApplier {
   private final Shards shards;
@@ -27,13 +29,15 @@ final class LogApplier {
   /** Recovery: applies without locks or logging. Plain records skip the mutation list. */
   void applyRecovered(WalRecord record) {
     switch (record.type()) {
-      case PUT -> shards.put(record.key(), record.value());
+      case PUT -> shards.put(record.key(), record.value(), record.expireAtMillis());
       case BATCH -> {
         for (Mutation m : record.mutations()) {
           shards.apply(m);
         }
       }
-      default -> shards.apply(new Mutation(record.type(), record.key(), record.value(), 0));
+      default ->
+          shards.apply(
+              new Mutation(record.type(), record.key(), record.value(), record.expireAtMillis()));
     }
   }
 

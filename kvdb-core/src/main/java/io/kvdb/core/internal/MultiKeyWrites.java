@@ -1,16 +1,20 @@
 package io.kvdb.core.internal;
 
+import io.kvdb.core.KvStore;
 import io.kvdb.core.spi.BatchCodec;
 import io.kvdb.core.spi.Mutation;
 import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.WriteAheadLog;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -31,14 +35,26 @@ final class MultiKeyWrites {
   private final Shards shards;
   private final Limits limits;
   private final WriteAheadLog wal;
+  private final Clock clock;
+  private final BooleanSupplier reclaim;
   private final Supplier<CompletableFuture<Void>> barrier;
+  private final Runnable ttlSeen;
 
   MultiKeyWrites(
-      Shards shards, Limits limits, WriteAheadLog wal, Supplier<CompletableFuture<Void>> barrier) {
+      Shards shards,
+      Limits limits,
+      WriteAheadLog wal,
+      Clock clock,
+      BooleanSupplier reclaim,
+      Supplier<CompletableFuture<Void>> barrier,
+      Runnable ttlSeen) {
     this.shards = shards;
     this.limits = limits;
     this.wal = wal;
+    this.clock = clock;
+    this.reclaim = reclaim;
     this.barrier = barrier;
+    this.ttlSeen = ttlSeen;
   }
 
   /** Checked copies of key/value pairs, made before any lock is taken. */
@@ -71,13 +87,13 @@ final class MultiKeyWrites {
       long growth = 0;
       for (int i = 0; i < puts.size(); i++) {
         Mutation m = puts.get(i);
-        growth += shards.of(hashes[i]).map.growth(m.key(), hashes[i], m.value().length);
+        growth += shards.of(hashes[i]).map.growth(m.key(), hashes[i], m.value().length, false);
       }
       limits.checkGrowth(growth); // before logging: a refused write never is
       CompletableFuture<Void> durable = log(puts);
       for (int i = 0; i < puts.size(); i++) {
         Mutation m = puts.get(i);
-        shards.of(hashes[i]).map.putValue(m.key(), hashes[i], m.value());
+        shards.of(hashes[i]).map.putValue(m.key(), hashes[i], m.value(), 0);
       }
       return durable;
     } finally {
@@ -107,14 +123,23 @@ final class MultiKeyWrites {
     try {
       List<Mutation> deletes = new ArrayList<>();
       List<Integer> at = new ArrayList<>();
-      // DEL a a removes one key, as in Redis: each existing key is logged and counted once.
+      // DEL a a removes one key, as in Redis: each existing key is logged and counted once. An
+      // expired key counts as absent, but its removal is logged too (it reclaims the memory).
       Set<ByteBuffer> seen = keys.size() > 1 ? new HashSet<>() : null;
+      long now = clock.millis();
+      boolean reclaimExpired = reclaim.getAsBoolean();
+      int removed = 0;
       for (int i = 0; i < hashes.length; i++) {
         byte[] key = keys.get(i);
-        if (shards.of(hashes[i]).map.find(key, hashes[i]) != null
-            && (seen == null || seen.add(ByteBuffer.wrap(key)))) {
+        byte[] e = shards.of(hashes[i]).map.find(key, hashes[i]);
+        if (e == null || (seen != null && !seen.add(ByteBuffer.wrap(key)))) {
+          continue;
+        }
+        boolean live = !ShardMap.expired(e, now);
+        if (live || reclaimExpired) {
           deletes.add(Mutation.delete(key));
           at.add(i);
+          removed += live ? 1 : 0;
         }
       }
       if (deletes.isEmpty()) {
@@ -124,8 +149,55 @@ final class MultiKeyWrites {
       for (int i : at) {
         shards.of(hashes[i]).map.remove(keys.get(i), hashes[i]);
       }
-      int removed = deletes.size();
-      return durable.thenApply(v -> removed);
+      int count = removed;
+      return durable.thenApply(v -> count);
+    } finally {
+      shards.unlockWrite(locked, stamps);
+    }
+  }
+
+  /** See {@link io.kvdb.core.KvStore#atomically}; keys are checked, null means every shard. */
+  <R> CompletableFuture<R> atomically(List<byte[]> keys, Function<KvStore, R> work) {
+    int[] locked;
+    if (keys == null) {
+      locked = shards.all();
+    } else {
+      int[] hashes = new int[keys.size()];
+      for (int i = 0; i < hashes.length; i++) {
+        limits.checkKey(keys.get(i));
+        hashes[i] = KeyHash.hash(keys.get(i));
+      }
+      locked = shards.sortedIndexes(hashes);
+    }
+    long[] stamps = shards.writeLock(locked);
+    try {
+      AtomicView view =
+          new AtomicView(
+              shards,
+              locked,
+              limits,
+              clock,
+              reclaim.getAsBoolean(),
+              wal != null,
+              wal == null ? 0 : wal.lastLsn(),
+              ttlSeen);
+      R result;
+      CompletableFuture<Void> durable;
+      try {
+        result = work.apply(view);
+        List<Mutation> changes = view.mutations();
+        if (changes.isEmpty()) {
+          view.finish();
+          return barrier.get().thenApply(v -> result);
+        }
+        limits.checkBatch(BatchCodec.encodedSize(changes));
+        durable = log(changes);
+      } catch (RuntimeException | Error e) {
+        view.undo(); // nothing of it was logged: memory goes back to what the log says
+        throw e;
+      }
+      view.finish();
+      return durable.thenApply(v -> result);
     } finally {
       shards.unlockWrite(locked, stamps);
     }

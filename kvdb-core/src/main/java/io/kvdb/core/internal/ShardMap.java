@@ -12,13 +12,27 @@ import java.util.function.Consumer;
  *
  * <h2>Format</h2>
  *
- * Each entry is one {@code byte[]}: the key's 4-byte hash, a 4-byte key length, the key, then the
- * value (all big-endian). One array per entry, instead of a node, a key wrapper, a key array and a
- * value array, keeps a 16-byte key with a 100-byte value near 150 bytes of heap; keeping the hash
- * in the entry (not in a parallel {@code int[]}) saves a cache miss per lookup, which is most of
- * the cost of a read. Removed entries leave a tombstone, so entries move only when the table is
- * rebuilt; each rebuild bumps {@link #epoch()}, which lets a scan cursor notice and restart the
- * shard rather than miss keys.
+ * Each entry is one {@code byte[]}: the key's 4-byte hash, a 4-byte key length, for a key with a
+ * time to live its 8-byte expiry (absolute Unix milliseconds), the key, then the value (all
+ * big-endian). The key length's top bit says whether the expiry is there: a key without a TTL pays
+ * nothing for the feature, one with a TTL pays exactly 8 bytes. One array per entry, instead of a
+ * node, a key wrapper, a key array and a value array, keeps a 16-byte key with a 100-byte value
+ * near 150 bytes of heap; keeping the hash in the entry (not in a parallel {@code int[]}) saves a
+ * cache miss per lookup, which is most of the cost of a read.
+ *
+ * <h2>Expiry</h2>
+ *
+ * The map stores expiry times; it never decides on its own that a key is gone. Readers pass the
+ * current time and an entry whose expiry is before it reads as absent ({@link #expired}); only the
+ * owner's explicit {@link #remove} (the active expirer, a write that finds the key expired) frees
+ * it. The map counts its entries with a TTL and keeps a lower bound of their earliest expiry, so
+ * that the expirer and an exact {@code size} skip shards where nothing can have expired.
+ *
+ * <h2>Tombstones</h2>
+ *
+ * Removed entries leave a tombstone, so entries move only when the table is rebuilt; each rebuild
+ * bumps {@link #epoch()}, which lets a scan cursor notice and restart the shard rather than miss
+ * keys.
  *
  * <h2>Concurrency</h2>
  *
@@ -34,21 +48,31 @@ final class ShardMap {
   private static final byte[] TOMBSTONE = new byte[0];
   private static final int MIN_CAPACITY = 16;
   private static final int HEADER = 8;
+  private static final int TTL_FLAG = 0x8000_0000;
   private static final VarHandle INT_BE =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private byte[][] slots = new byte[MIN_CAPACITY][];
   private int used; // live entries + tombstones
   private volatile int size;
   private volatile long bytes; // estimated heap taken by the entries, for the memory limit
+  private volatile int volatileCount; // live entries with a TTL
+  private volatile long earliestExpiry = Long.MAX_VALUE; // lower bound over entries with a TTL
+  private long passEarliest = Long.MAX_VALUE; // the expirer's running minimum (see lowerEarliest)
   private int epoch;
 
-  static byte[] newEntry(int hash, byte[] key, byte[] value) {
-    byte[] e = new byte[HEADER + key.length + value.length];
+  static byte[] newEntry(int hash, byte[] key, byte[] value, long expireAt) {
+    int at = expireAt != 0 ? HEADER + 8 : HEADER;
+    byte[] e = new byte[at + key.length + value.length];
     putInt(e, 0, hash);
-    putInt(e, 4, key.length);
-    System.arraycopy(key, 0, e, HEADER, key.length);
-    System.arraycopy(value, 0, e, HEADER + key.length, value.length);
+    putInt(e, 4, expireAt != 0 ? key.length | TTL_FLAG : key.length);
+    if (expireAt != 0) {
+      LONG_BE.set(e, HEADER, expireAt);
+    }
+    System.arraycopy(key, 0, e, at, key.length);
+    System.arraycopy(value, 0, e, at + key.length, value.length);
     return e;
   }
 
@@ -61,15 +85,43 @@ final class ShardMap {
   }
 
   static int keyLength(byte[] entry) {
-    return getInt(entry, 4);
+    return getInt(entry, 4) & ~TTL_FLAG;
+  }
+
+  static boolean hasTtl(byte[] entry) {
+    return (getInt(entry, 4) & TTL_FLAG) != 0;
+  }
+
+  /** Where the key starts: after the header and, for a key with a TTL, its expiry. */
+  private static int keyStart(byte[] entry) {
+    return hasTtl(entry) ? HEADER + 8 : HEADER;
+  }
+
+  /** The entry's expiry in Unix milliseconds, 0 for none. */
+  static long expireAt(byte[] entry) {
+    return hasTtl(entry) ? (long) LONG_BE.get(entry, HEADER) : 0;
+  }
+
+  /** Whether an expiry of {@code expireAt} has passed at {@code now} (Redis: now > expireAt). */
+  static boolean expired(long expireAt, long now) {
+    return expireAt != 0 && expireAt < now;
+  }
+
+  static boolean expired(byte[] entry, long now) {
+    return hasTtl(entry) && (long) LONG_BE.get(entry, HEADER) < now;
   }
 
   static byte[] keyOf(byte[] entry) {
-    return Arrays.copyOfRange(entry, HEADER, HEADER + keyLength(entry));
+    int from = keyStart(entry);
+    return Arrays.copyOfRange(entry, from, from + keyLength(entry));
   }
 
   static byte[] valueOf(byte[] entry) {
-    return Arrays.copyOfRange(entry, HEADER + keyLength(entry), entry.length);
+    return Arrays.copyOfRange(entry, keyStart(entry) + keyLength(entry), entry.length);
+  }
+
+  static int valueLength(byte[] entry) {
+    return entry.length - keyStart(entry) - keyLength(entry);
   }
 
   /** Whether {@code entry} holds {@code key}; false (never an exception) for torn racy reads. */
@@ -77,10 +129,12 @@ final class ShardMap {
     if (entry.length < HEADER || getInt(entry, 0) != hash) {
       return false;
     }
-    int n = getInt(entry, 4);
+    int field = getInt(entry, 4);
+    int n = field & ~TTL_FLAG;
+    int from = (field & TTL_FLAG) != 0 ? HEADER + 8 : HEADER;
     return n == key.length
-        && HEADER + n <= entry.length
-        && Arrays.equals(entry, HEADER, HEADER + n, key, 0, n);
+        && from + n <= entry.length
+        && Arrays.equals(entry, from, from + n, key, 0, n);
   }
 
   int size() {
@@ -91,17 +145,31 @@ final class ShardMap {
     return epoch;
   }
 
-  /** A copy of the value of {@code key}, or null. Safe to call racily; see the class note. */
-  byte[] getValue(byte[] key, int hash) {
+  int volatileCount() {
+    return volatileCount;
+  }
+
+  long earliestExpiry() {
+    return earliestExpiry;
+  }
+
+  /**
+   * A copy of the value of {@code key}, or null when absent or expired at {@code now}. Safe to call
+   * racily; see the class note.
+   */
+  byte[] getValue(byte[] key, int hash, long now) {
     byte[] e = find(key, hash);
     if (e == null) {
       return null;
     }
-    int from = HEADER + key.length;
-    return from <= e.length ? Arrays.copyOfRange(e, from, e.length) : null;
+    int from = keyStart(e) + key.length;
+    if (from > e.length || expired(e, now)) {
+      return null;
+    }
+    return Arrays.copyOfRange(e, from, e.length);
   }
 
-  /** The entry of {@code key}, or null. */
+  /** The entry of {@code key} (expired or not), or null. */
   byte[] find(byte[] key, int hash) {
     byte[][] s = slots;
     int mask = s.length - 1;
@@ -118,28 +186,56 @@ final class ShardMap {
   }
 
   /**
-   * Stores {@code value} for {@code key}. An existing entry whose value has the same length is
-   * overwritten in place (no allocation, no garbage); racing optimistic readers fail their stamp
-   * validation because the caller holds the write lock. Otherwise a new entry is made.
+   * Stores {@code value} for {@code key} with an expiry ({@code expireAt}, 0 for none). An existing
+   * entry of the same length and the same TTL-ness is overwritten in place (no allocation, no
+   * garbage); racing optimistic readers fail their stamp validation because the caller holds the
+   * write lock. Otherwise a new entry is made.
    *
    * @return true when the key was new
    */
-  boolean putValue(byte[] key, int hash, byte[] value) {
+  boolean putValue(byte[] key, int hash, byte[] value, long expireAt) {
     byte[] e = find(key, hash);
-    if (e != null && e.length == HEADER + key.length + value.length) {
-      System.arraycopy(value, 0, e, HEADER + key.length, value.length);
+    int at = expireAt != 0 ? HEADER + 8 : HEADER;
+    if (e != null && e.length == at + key.length + value.length && hasTtl(e) == (expireAt != 0)) {
+      System.arraycopy(value, 0, e, at + key.length, value.length);
+      if (expireAt != 0) {
+        LONG_BE.set(e, HEADER, expireAt);
+        lowerEarliest(expireAt);
+      }
       return false;
     }
-    byte[] fresh = newEntry(hash, key, value);
+    byte[] fresh = newEntry(hash, key, value, expireAt);
     byte[] old = put(key, hash, fresh);
-    bytes += cost(fresh.length) - (old == null ? 0 : cost(old.length));
     return old == null;
   }
 
-  /** How many bytes {@link #putValue} would add (negative or zero when it would not grow). */
-  long growth(byte[] key, int hash, int valueLength) {
+  /**
+   * Changes the expiry of an existing entry ({@code expireAt} 0 removes it); in place when the
+   * entry already has one and keeps one.
+   *
+   * @return false when the key is absent
+   */
+  boolean setExpiry(byte[] key, int hash, long expireAt) {
     byte[] e = find(key, hash);
-    long next = cost(HEADER + key.length + valueLength);
+    if (e == null) {
+      return false;
+    }
+    if (hasTtl(e) && expireAt != 0) {
+      LONG_BE.set(e, HEADER, expireAt);
+      lowerEarliest(expireAt);
+      return true;
+    }
+    if (!hasTtl(e) && expireAt == 0) {
+      return true;
+    }
+    put(key, hash, newEntry(hash, key, valueOf(e), expireAt));
+    return true;
+  }
+
+  /** How many bytes {@link #putValue} would add (negative or zero when it would not grow). */
+  long growth(byte[] key, int hash, int valueLength, boolean withTtl) {
+    byte[] e = find(key, hash);
+    long next = cost((withTtl ? HEADER + 8 : HEADER) + key.length + valueLength);
     return e == null ? next : next - cost(e.length);
   }
 
@@ -151,6 +247,36 @@ final class ShardMap {
   /** An entry's array (16-byte header, 8-byte aligned) plus its share of the slot array. */
   static long cost(int entryLength) {
     return ((16L + entryLength + 7) & ~7L) + 8;
+  }
+
+  private void lowerEarliest(long expireAt) {
+    if (expireAt < earliestExpiry) {
+      earliestExpiry = expireAt;
+    }
+    if (expireAt < passEarliest) {
+      passEarliest = expireAt;
+    }
+  }
+
+  /** Bookkeeping for an entry coming in ({@code in}) in place of another ({@code out}). */
+  private void account(byte[] in, byte[] out) {
+    long delta = 0;
+    int ttl = 0;
+    if (in != null) {
+      delta += cost(in.length);
+      if (hasTtl(in)) {
+        ttl++;
+        lowerEarliest(expireAt(in));
+      }
+    }
+    if (out != null) {
+      delta -= cost(out.length);
+      ttl -= hasTtl(out) ? 1 : 0;
+    }
+    bytes += delta;
+    if (ttl != 0) {
+      volatileCount += ttl;
+    }
   }
 
   /** Stores {@code entry} for {@code key}; returns the entry it replaced, or null. */
@@ -170,6 +296,7 @@ final class ShardMap {
         }
         s[free] = entry;
         size++;
+        account(entry, null);
         return null;
       }
       if (e == TOMBSTONE) {
@@ -178,6 +305,7 @@ final class ShardMap {
         }
       } else if (matches(e, hash, key)) {
         s[i] = entry;
+        account(entry, e);
         return e;
       }
     }
@@ -195,7 +323,7 @@ final class ShardMap {
       if (e != TOMBSTONE && matches(e, hash, key)) {
         s[i] = TOMBSTONE;
         size--;
-        bytes -= cost(e.length);
+        account(null, e);
         return e;
       }
     }
@@ -207,6 +335,9 @@ final class ShardMap {
     used = 0;
     size = 0;
     bytes = 0;
+    volatileCount = 0;
+    earliestExpiry = Long.MAX_VALUE;
+    passEarliest = Long.MAX_VALUE;
     epoch++;
   }
 
@@ -220,22 +351,83 @@ final class ShardMap {
   }
 
   /**
-   * Hands the keys in slots from {@code fromSlot} on to {@code sink} until at least {@code count}
-   * keys were given or the table ends.
+   * Hands the keys in slots from {@code fromSlot} on that have not expired at {@code now} to {@code
+   * sink} until at least {@code count} keys were given or the table ends.
    *
    * @return the next slot to visit, or -1 at the end of the table
    */
-  int scan(int fromSlot, int count, Consumer<byte[]> sink) {
+  int scan(int fromSlot, int count, long now, Consumer<byte[]> sink) {
     byte[][] s = slots;
     int given = 0;
     int i = fromSlot;
     for (; i < s.length && given < count; i++) {
-      if (isLive(s[i])) {
+      if (isLive(s[i]) && !expired(s[i], now)) {
         sink.accept(keyOf(s[i]));
         given++;
       }
     }
     return i < s.length ? i : -1;
+  }
+
+  /** The number of entries expired at {@code now}; the caller holds a lock. */
+  int countExpired(long now) {
+    if (volatileCount == 0 || earliestExpiry >= now) {
+      return 0;
+    }
+    int n = 0;
+    for (byte[] e : slots) {
+      if (isLive(e) && expired(e, now)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * One step of the expirer: looks at up to {@code maxSlots} slots from {@code fromSlot}, hands the
+   * keys expired at {@code now} to {@code expiredKeys} (the caller removes them) and, when the step
+   * ends the table, makes the earliest-expiry bound exact again. The caller holds the write lock.
+   *
+   * @return the next slot, or -1 when the table ended
+   */
+  int sweep(int fromSlot, int maxSlots, long now, Consumer<byte[]> expiredKeys) {
+    if (fromSlot == 0) {
+      passEarliest = Long.MAX_VALUE;
+    }
+    byte[][] s = slots;
+    int end = (int) Math.min(s.length, (long) fromSlot + maxSlots);
+    for (int i = fromSlot; i < end; i++) {
+      byte[] e = s[i];
+      if (isLive(e) && hasTtl(e)) {
+        long at = expireAt(e);
+        if (at < now) {
+          expiredKeys.accept(keyOf(e));
+        } else if (at < passEarliest) {
+          passEarliest = at;
+        }
+      }
+    }
+    if (end < s.length) {
+      return end;
+    }
+    earliestExpiry = passEarliest; // every entry with a TTL was seen or lowered it since slot 0
+    return -1;
+  }
+
+  /** A live entry at or after {@code fromSlot} (wrapping), not expired at {@code now}; or null. */
+  byte[] liveEntryFrom(int fromSlot, long now) {
+    byte[][] s = slots;
+    for (int k = 0; k < s.length; k++) {
+      byte[] e = s[(fromSlot + k) & (s.length - 1)];
+      if (isLive(e) && !expired(e, now)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  int capacity() {
+    return slots.length;
   }
 
   /** Grows (or just clears out tombstones) so that the table is at most half full. */

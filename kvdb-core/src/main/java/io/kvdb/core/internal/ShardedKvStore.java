@@ -1,17 +1,18 @@
 package io.kvdb.core.internal;
 
 import io.kvdb.core.DurabilityException;
-import io.kvdb.core.KeyFunction;
+import io.kvdb.core.EntryFunction;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
 import io.kvdb.core.ScanPage;
-import io.kvdb.core.spi.RecordType;
+import io.kvdb.core.Ttl;
 import io.kvdb.core.spi.RecoveryReport;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * The {@link KvStore} implementation: single-key operations, the lifecycle, and the wiring of its
@@ -43,12 +45,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * do they retry under the read lock. A validated read is linearizable.
  */
 public final class ShardedKvStore implements KvStore, StoreState {
-  private static final byte[] EMPTY = new byte[0];
-
   private final Shards shards;
   private final WriteAheadLog wal;
   private final Limits limits;
+  private final Clock clock;
   private final boolean asyncWritesWait;
+  private volatile boolean removeExpired;
+  private final KeyWrites keyWrites;
+  private final Expirer expirer;
   private final MultiKeyWrites multiKey;
   private final LogApplier applier;
   private final SnapshotWalk snapshots;
@@ -61,10 +65,30 @@ public final class ShardedKvStore implements KvStore, StoreState {
     this.wal = builder.wal();
     this.limits =
         new Limits(builder.maxKeySize(), builder.maxValueSize(), builder.maxMemory(), shards);
+    this.clock = builder.clock();
     this.asyncWritesWait = builder.asyncWritesWaitForLog();
-    this.multiKey = new MultiKeyWrites(shards, limits, wal, this::syncBarrier);
+    this.removeExpired = builder.removeExpiredKeys();
+    this.expirer = new Expirer(shards, wal, clock, () -> removeExpired);
+    this.keyWrites =
+        new KeyWrites(
+            shards,
+            limits,
+            wal,
+            clock,
+            () -> removeExpired,
+            this::syncBarrier,
+            expirer::ensureStarted);
+    this.multiKey =
+        new MultiKeyWrites(
+            shards,
+            limits,
+            wal,
+            clock,
+            () -> removeExpired,
+            this::syncBarrier,
+            expirer::ensureStarted);
     this.applier = new LogApplier(shards, wal);
-    this.snapshots = new SnapshotWalk(shards);
+    this.snapshots = new SnapshotWalk(shards, clock, () -> removeExpired);
     this.scanner = new KeyScan(shards);
   }
 
@@ -86,11 +110,14 @@ public final class ShardedKvStore implements KvStore, StoreState {
   }
 
   /** Puts an entry into a store whose log is not open yet (one thread; see {@link #unopened}). */
-  public void load(byte[] key, byte[] value) {
-    shards.put(key, value);
+  public void load(byte[] key, byte[] value, long expireAtMillis) {
+    shards.put(key, value, expireAtMillis);
   }
 
-  /** Opens and recovers the log (once); see {@link #unopened}. */
+  /**
+   * Opens and recovers the log (once); see {@link #unopened}. Keys that expired while the store was
+   * down are then removed, their removal logged (unless this store does not remove expired keys).
+   */
   public void openLog() {
     if (wal != null) {
       try {
@@ -99,6 +126,35 @@ public final class ShardedKvStore implements KvStore, StoreState {
         throw new UncheckedIOException("cannot open the write-ahead log: " + e.getMessage(), e);
       }
     }
+    if (shards.volatileCount() > 0) {
+      expirer.purgeAll();
+      expirer.ensureStarted();
+    }
+  }
+
+  /**
+   * Whether this store removes expired keys itself (see {@link KvStoreBuilder#removeExpiredKeys});
+   * a replication node turns it off while it is a replica and on when it is promoted.
+   */
+  public void removeExpiredKeys(boolean remove) {
+    this.removeExpired = remove;
+    if (remove && shards.volatileCount() > 0) {
+      expirer.ensureStarted();
+    } else if (!remove) {
+      // Wait out a removal in progress: once this returns, nothing more is logged for expiry.
+      int[] all = shards.all();
+      shards.unlockWrite(all, shards.writeLock(all));
+    }
+  }
+
+  /** Keys removed because their expiry passed, since the store opened. */
+  public long expiredKeys() {
+    return expirer.expiredKeys();
+  }
+
+  /** Keys with an expiry (those expired but not yet reclaimed included), read without locks. */
+  public long keysWithExpiry() {
+    return shards.volatileCount();
   }
 
   /** What the WAL's recovery did when this store opened. */
@@ -119,19 +175,50 @@ public final class ShardedKvStore implements KvStore, StoreState {
     ensureOpen();
     int h = KeyHash.hash(key);
     Shards.Shard s = shards.of(h);
+    long now = clock.millis();
     long stamp = s.lock.tryOptimisticRead();
     if (stamp != 0) {
-      byte[] v = s.map.getValue(key, h);
+      byte[] v = s.map.getValue(key, h, now);
       if (s.lock.validate(stamp)) {
         return v;
       }
     }
     stamp = s.lock.readLock();
     try {
-      return s.map.getValue(key, h);
+      return s.map.getValue(key, h, now);
     } finally {
       s.lock.unlockRead(stamp);
     }
+  }
+
+  @Override
+  public Ttl ttl(byte[] key) {
+    limits.checkKey(key);
+    ensureOpen();
+    int h = KeyHash.hash(key);
+    Shards.Shard s = shards.of(h);
+    long stamp = s.lock.readLock();
+    try {
+      long now = clock.millis();
+      byte[] e = s.map.find(key, h);
+      if (e == null || ShardMap.expired(e, now)) {
+        return Ttl.noKey(now);
+      }
+      return new Ttl(true, ShardMap.expireAt(e), now);
+    } finally {
+      s.lock.unlockRead(stamp);
+    }
+  }
+
+  @Override
+  public byte[] randomKey() {
+    ensureOpen();
+    return scanner.randomKey(clock.millis(), false);
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
   }
 
   @Override
@@ -145,19 +232,19 @@ public final class ShardedKvStore implements KvStore, StoreState {
       hashes[i] = KeyHash.hash(k[i]);
     }
     ensureOpen();
-    return Arrays.asList(shards.readIsolated(k, hashes));
+    return Arrays.asList(shards.readIsolated(k, hashes, clock.millis()));
   }
 
   @Override
   public long size() {
     ensureOpen();
-    return shards.size();
+    return shards.size(clock.millis());
   }
 
   @Override
   public ScanPage scan(long cursor, int count) {
     ensureOpen();
-    return scanner.scan(cursor, count);
+    return scanner.scan(cursor, count, clock.millis(), false);
   }
 
   @Override
@@ -181,7 +268,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
   @Override
   public void put(byte[] key, byte[] value) {
     awaitLog(true);
-    CompletableFuture<Void> durable = write(key, value);
+    CompletableFuture<Void> durable = write(key, value, 0);
     if (durable != null) {
       try {
         wal.awaitDurable(durable);
@@ -200,7 +287,18 @@ public final class ShardedKvStore implements KvStore, StoreState {
   @Override
   public CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
     awaitLog(false);
-    CompletableFuture<Void> durable = write(key, value);
+    CompletableFuture<Void> durable = write(key, value, 0);
+    return durable == null ? CompletableFuture.completedFuture(null) : durable;
+  }
+
+  @Override
+  public CompletableFuture<Void> putAsync(byte[] key, byte[] value, long expireAtMillis) {
+    if (expireAtMillis < 0) {
+      throw new IllegalArgumentException(
+          "expireAtMillis must be 0 (none) or a Unix time in milliseconds, got " + expireAtMillis);
+    }
+    awaitLog(false);
+    CompletableFuture<Void> durable = write(key, value, expireAtMillis);
     return durable == null ? CompletableFuture.completedFuture(null) : durable;
   }
 
@@ -211,87 +309,35 @@ public final class ShardedKvStore implements KvStore, StoreState {
   }
 
   /** Puts; returns the durability future, or null when there is no log (durable at once). */
-  private CompletableFuture<Void> write(byte[] key, byte[] value) {
+  private CompletableFuture<Void> write(byte[] key, byte[] value, long expireAt) {
     limits.checkKey(key);
     limits.checkValue(value);
     ensureOpen();
-    key = owned(key);
-    value = owned(value);
-    int h = KeyHash.hash(key);
-    Shards.Shard s = shards.of(h);
-    long stamp = s.lock.writeLock();
-    try {
-      limits.checkMemory(s.map, key, h, value.length); // before logging: a refused write never is
-      CompletableFuture<Void> durable =
-          wal == null ? null : wal.append(RecordType.PUT, key, value, 0);
-      s.map.putValue(key, h, value);
-      return durable;
-    } finally {
-      s.lock.unlockWrite(stamp);
-    }
+    return keyWrites.put(owned(key), owned(value), expireAt);
   }
 
   private CompletableFuture<Boolean> remove(byte[] key) {
     limits.checkKey(key);
     ensureOpen();
-    key = owned(key);
-    int h = KeyHash.hash(key);
-    Shards.Shard s = shards.of(h);
-    long stamp = s.lock.writeLock();
-    try {
-      if (s.map.find(key, h) == null) {
-        return syncBarrier().thenApply(v -> Boolean.FALSE);
-      }
-      CompletableFuture<Void> durable = log(RecordType.DELETE, key, EMPTY);
-      s.map.remove(key, h);
-      return durable.thenApply(v -> Boolean.TRUE);
-    } finally {
-      s.lock.unlockWrite(stamp);
-    }
+    return keyWrites.remove(owned(key));
   }
 
   @Override
-  public <R> CompletableFuture<R> compute(byte[] key, KeyFunction<R> function) {
+  public <R> CompletableFuture<R> computeEntry(byte[] key, EntryFunction<R> function) {
     limits.checkKey(key);
     Objects.requireNonNull(function, "function must not be null");
     awaitLog(false);
     ensureOpen();
-    key = owned(key);
-    int h = KeyHash.hash(key);
-    Shards.Shard s = shards.of(h);
-    long stamp = s.lock.writeLock();
-    try {
-      byte[] current = s.map.find(key, h);
-      KeyFunction.Decision<R> d =
-          function.apply(current == null ? null : ShardMap.valueOf(current));
-      if (d == null) {
-        throw new NullPointerException("function returned null");
-      }
-      R result = d.result();
-      switch (d.action()) {
-        case PUT -> {
-          limits.checkValue(d.newValue());
-          byte[] value = owned(d.newValue());
-          limits.checkMemory(s.map, key, h, value.length);
-          CompletableFuture<Void> durable = log(RecordType.PUT, key, value);
-          s.map.putValue(key, h, value);
-          return durable.thenApply(v -> result);
-        }
-        case DELETE -> {
-          if (current != null) {
-            CompletableFuture<Void> durable = log(RecordType.DELETE, key, EMPTY);
-            s.map.remove(key, h);
-            return durable.thenApply(v -> result);
-          }
-          return syncBarrier().thenApply(v -> result);
-        }
-        default -> {
-          return syncBarrier().thenApply(v -> result);
-        }
-      }
-    } finally {
-      s.lock.unlockWrite(stamp);
-    }
+    return keyWrites.compute(owned(key), function);
+  }
+
+  @Override
+  public <R> CompletableFuture<R> atomically(List<byte[]> keys, Function<KvStore, R> work) {
+    Objects.requireNonNull(work, "work must not be null");
+    List<byte[]> copies = keys == null ? null : multiKey.keys(keys);
+    awaitLog(false);
+    ensureOpen();
+    return multiKey.atomically(copies, work);
   }
 
   /* ---- Multi-key writes ---- */
@@ -345,6 +391,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    expirer.close();
     if (wal != null) {
       // Take every lock once so that no write is half-way between log and memory while we close.
       int[] all = shards.all();
@@ -381,13 +428,6 @@ public final class ShardedKvStore implements KvStore, StoreState {
     } catch (ExecutionException e) {
       // The log failed: the append that follows reports it.
     }
-  }
-
-  private CompletableFuture<Void> log(RecordType type, byte[] key, byte[] value) {
-    if (wal == null) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return wal.append(type, key, value, 0);
   }
 
   /**

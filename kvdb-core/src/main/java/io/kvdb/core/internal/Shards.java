@@ -96,18 +96,22 @@ final class Shards {
   }
 
   /** Stores a value; the caller holds the key's shard write lock (or is recovery). */
-  void put(byte[] key, byte[] value) {
+  void put(byte[] key, byte[] value, long expireAt) {
     int h = KeyHash.hash(key);
-    of(h).map.putValue(key, h, value);
+    of(h).map.putValue(key, h, value, expireAt);
   }
 
   /** Applies one mutation; the caller holds the write lock of every shard it touches. */
   void apply(Mutation m) {
     switch (m.type()) {
-      case PUT -> put(m.key(), m.value());
+      case PUT -> put(m.key(), m.value(), m.expireAtMillis());
       case DELETE -> {
         int h = KeyHash.hash(m.key());
         of(h).map.remove(m.key(), h);
+      }
+      case EXPIRE -> {
+        int h = KeyHash.hash(m.key());
+        of(h).map.setExpiry(m.key(), h, m.expireAtMillis());
       }
       case CLEAR -> {
         for (Shard s : shards) {
@@ -119,15 +123,41 @@ final class Shards {
   }
 
   /**
+   * Applies a single-key mutation (PUT, DELETE, EXPIRE) and returns what {@link #restore} needs to
+   * undo it: a copy of the key's entry before (null when it had none). The caller holds the lock.
+   */
+  byte[] applyUndoable(Mutation m) {
+    int h = KeyHash.hash(m.key());
+    byte[] old = of(h).map.find(m.key(), h);
+    byte[] before = old == null ? null : old.clone(); // an in-place overwrite would change old
+    apply(m);
+    return before;
+  }
+
+  /**
+   * Puts back an entry {@link #apply} returned ({@code before}), or removes {@code key} when it had
+   * none: undoes one mutation of an atomic operation that failed. The caller holds the lock.
+   */
+  void restore(byte[] key, byte[] before) {
+    int h = KeyHash.hash(key);
+    ShardMap map = of(h).map;
+    if (before == null) {
+      map.remove(key, h);
+    } else {
+      map.put(key, h, before);
+    }
+  }
+
+  /**
    * The values of {@code keys} (null where absent) as they all were at one instant; see the class
    * note.
    */
-  byte[][] readIsolated(byte[][] keys, int[] hashes) {
+  byte[][] readIsolated(byte[][] keys, int[] hashes, long now) {
     int[] idx = sortedIndexes(hashes);
     long[] stamps = new long[idx.length];
     byte[][] values = new byte[keys.length][];
     for (int attempt = 0; attempt < 2; attempt++) {
-      if (tryOptimistic(idx, stamps, keys, hashes, values)) {
+      if (tryOptimistic(idx, stamps, keys, hashes, values, now)) {
         return values;
       }
     }
@@ -136,7 +166,7 @@ final class Shards {
     }
     try {
       for (int i = 0; i < keys.length; i++) {
-        values[i] = of(hashes[i]).map.getValue(keys[i], hashes[i]);
+        values[i] = of(hashes[i]).map.getValue(keys[i], hashes[i], now);
       }
       return values;
     } finally {
@@ -147,7 +177,7 @@ final class Shards {
   }
 
   private boolean tryOptimistic(
-      int[] idx, long[] stamps, byte[][] keys, int[] hashes, byte[][] values) {
+      int[] idx, long[] stamps, byte[][] keys, int[] hashes, byte[][] values, long now) {
     for (int i = 0; i < idx.length; i++) {
       stamps[i] = shards[idx[i]].lock.tryOptimisticRead();
       if (stamps[i] == 0) {
@@ -155,7 +185,7 @@ final class Shards {
       }
     }
     for (int i = 0; i < keys.length; i++) {
-      values[i] = of(hashes[i]).map.getValue(keys[i], hashes[i]);
+      values[i] = of(hashes[i]).map.getValue(keys[i], hashes[i], now);
     }
     for (int i = 0; i < idx.length; i++) {
       if (!shards[idx[i]].lock.validate(stamps[i])) {
@@ -165,11 +195,34 @@ final class Shards {
     return true;
   }
 
-  /** The number of keys, read without stopping writers. */
-  long size() {
+  /**
+   * The number of keys not expired at {@code now}. A shard where nothing can have expired (no TTL,
+   * or its earliest expiry is still ahead) is counted without a lock; the others count their
+   * expired entries under the shard's read lock, which costs a pass over that shard.
+   */
+  long size(long now) {
     long n = 0;
     for (Shard s : shards) {
-      n += s.map.size();
+      ShardMap m = s.map;
+      if (m.volatileCount() == 0 || m.earliestExpiry() >= now) {
+        n += m.size();
+        continue;
+      }
+      long stamp = s.lock.readLock();
+      try {
+        n += m.size() - m.countExpired(now);
+      } finally {
+        s.lock.unlockRead(stamp);
+      }
+    }
+    return n;
+  }
+
+  /** The number of keys with an expiry (expired ones not yet reclaimed included). */
+  long volatileCount() {
+    long n = 0;
+    for (Shard s : shards) {
+      n += s.map.volatileCount();
     }
     return n;
   }

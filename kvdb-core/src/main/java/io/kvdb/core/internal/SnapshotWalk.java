@@ -1,6 +1,8 @@
 package io.kvdb.core.internal;
 
 import io.kvdb.core.spi.StoreState;
+import java.time.Clock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The fuzzy snapshot walk ({@link StoreState#snapshot}): shard by shard while writes go on.
@@ -13,12 +15,19 @@ import io.kvdb.core.spi.StoreState;
  */
 final class SnapshotWalk {
   private final Shards shards;
+  private final Clock clock;
+  private final BooleanSupplier skipExpired;
 
-  SnapshotWalk(Shards shards) {
+  SnapshotWalk(Shards shards, Clock clock, BooleanSupplier skipExpired) {
     this.shards = shards;
+    this.clock = clock;
+    this.skipExpired = skipExpired;
   }
 
   void walk(StoreState.EntryVisitor visitor) {
+    // A master leaves expired keys out: it treats them as gone (and logs their removal). A replica
+    // keeps them: its master may still extend them, and only the master's log decides.
+    boolean skip = skipExpired.getAsBoolean();
     for (int i = 0; i < shards.count(); i++) {
       Shards.Shard s = shards.get(i);
       long stamp = s.lock.readLock();
@@ -35,15 +44,20 @@ final class SnapshotWalk {
         long st = s.lock.tryOptimisticRead();
         byte[] key = ShardMap.keyOf(e);
         byte[] value = ShardMap.valueOf(e);
+        long expireAt = ShardMap.expireAt(e);
         if (!s.lock.validate(st)) {
           st = s.lock.readLock();
           try {
             value = ShardMap.valueOf(e);
+            expireAt = ShardMap.expireAt(e);
           } finally {
             s.lock.unlockRead(st);
           }
         }
-        visitor.visit(key, value, 0);
+        if (skip && ShardMap.expired(expireAt, clock.millis())) {
+          continue;
+        }
+        visitor.visit(key, value, expireAt);
       }
     }
   }

@@ -4,16 +4,17 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One change inside a logged operation: a {@link RecordType#PUT}, {@link RecordType#DELETE} or
- * {@link RecordType#CLEAR}. A single-key write is logged as one record holding one mutation; a
- * multi-key write (MSET, DEL of several keys, a transaction) as one {@link RecordType#BATCH} record
- * holding all of its mutations, so that it is durable, recovered and replicated whole or not at
- * all.
+ * One change inside a logged operation: a {@link RecordType#PUT}, {@link RecordType#DELETE}, {@link
+ * RecordType#EXPIRE} or {@link RecordType#CLEAR}. A single-key write is logged as one record
+ * holding one mutation; a multi-key write (MSET, DEL of several keys, a transaction) as one {@link
+ * RecordType#BATCH} record holding all of its mutations, so that it is durable, recovered and
+ * replicated whole or not at all.
  *
- * @param type PUT, DELETE or CLEAR (never BATCH: batches do not nest)
+ * @param type PUT, DELETE, EXPIRE or CLEAR (never BATCH: batches do not nest)
  * @param key the key (empty for CLEAR); never null
  * @param value the value for PUT, empty otherwise; never null
- * @param expireAtMillis absolute expiry in Unix milliseconds, 0 for none
+ * @param expireAtMillis absolute expiry in Unix milliseconds, 0 for none (for EXPIRE: the new
+ *     expiry, 0 to remove it)
  */
 public record Mutation(RecordType type, byte[] key, byte[] value, long expireAtMillis) {
   private static final byte[] EMPTY = new byte[0];
@@ -33,6 +34,15 @@ public record Mutation(RecordType type, byte[] key, byte[] value, long expireAtM
 
   public static Mutation delete(byte[] key) {
     return new Mutation(RecordType.DELETE, key, EMPTY, 0);
+  }
+
+  /** Sets the expiry of {@code key} if it exists ({@code expireAtMillis} 0: no expiry). */
+  public static Mutation expire(byte[] key, long expireAtMillis) {
+    return new Mutation(RecordType.EXPIRE, key, EMPTY, expireAtMillis);
+  }
+
+  public static Mutation put(byte[] key, byte[] value, long expireAtMillis) {
+    return new Mutation(RecordType.PUT, key, value, expireAtMillis);
   }
 
   public static Mutation clear() {

@@ -16,9 +16,15 @@ public enum RecordType {
    * the value is {@link BatchCodec}'s encoding. One record, one LSN, one checksum: it is durable,
    * recovered and shipped to replicas whole or not at all.
    */
-  BATCH((byte) 4);
+  BATCH((byte) 4),
+  /**
+   * Change the expiry of key, if it exists, to the record's absolute {@code expireAtMillis} (0
+   * makes it persistent). The value is empty: a TTL change does not rewrite the value, as Redis'
+   * AOF logs PEXPIREAT. Idempotent like every record: it sets, never adds.
+   */
+  EXPIRE((byte) 5);
 
-  private static final RecordType[] BY_CODE = new RecordType[5];
+  private static final RecordType[] BY_CODE = new RecordType[6];
 
   static {
     for (RecordType t : values()) {

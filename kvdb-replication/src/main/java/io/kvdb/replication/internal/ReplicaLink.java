@@ -310,7 +310,7 @@ public final class ReplicaLink implements AutoCloseable {
     // The entries go to the new directory's snapshot file and, at the same time, into the store
     // that will serve them: the dataset is never loaded from the file again.
     ShardedKvStore filled = host.unopened(snapshotLsn);
-    StoreState.EntryVisitor alsoLoad = (k, v, x) -> filled.load(k, v);
+    StoreState.EntryVisitor alsoLoad = (k, v, x) -> filled.load(k, v, x);
     StoreState incoming =
         new StoreState() {
           @Override

@@ -1,13 +1,17 @@
 package io.kvdb.replication.internal;
 
-import io.kvdb.core.KeyFunction;
+import io.kvdb.core.EntryFunction;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.ScanPage;
+import io.kvdb.core.Ttl;
+import io.kvdb.core.internal.ShardedKvStore;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.replication.DatasetLoadingException;
 import io.kvdb.replication.ReadOnlyReplicaException;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The one {@link KvStore} a replication node hands out, whose store underneath can be replaced: a
@@ -36,8 +40,19 @@ public final class SwappableStore implements KvStore {
   /** Puts {@code next} in place and returns the store it replaced (the caller closes it). */
   public KvStore swap(KvStore next) {
     KvStore old = current;
+    expiryFollowsRole(next, readOnly);
     current = next;
     return old;
+  }
+
+  /**
+   * A replica's store must not remove expired keys on its own clock: its master's logged removals
+   * reach it through the link. A master's store removes them (and logs the removal).
+   */
+  private static void expiryFollowsRole(KvStore s, boolean replica) {
+    if (s instanceof ShardedKvStore sharded) {
+      sharded.removeExpiredKeys(!replica);
+    }
   }
 
   /**
@@ -55,6 +70,7 @@ public final class SwappableStore implements KvStore {
 
   public void readOnly(boolean value) {
     readOnly = value;
+    expiryFollowsRole(current, value);
   }
 
   public boolean readOnly() {
@@ -133,9 +149,36 @@ public final class SwappableStore implements KvStore {
   }
 
   @Override
-  public <R> CompletableFuture<R> compute(byte[] key, KeyFunction<R> function) {
+  public <R> CompletableFuture<R> computeEntry(byte[] key, EntryFunction<R> function) {
     KvStore s = writable();
-    return acknowledged(s, s.compute(key, function));
+    return acknowledged(s, s.computeEntry(key, function));
+  }
+
+  @Override
+  public CompletableFuture<Void> putAsync(byte[] key, byte[] value, long expireAtMillis) {
+    KvStore s = writable();
+    return acknowledged(s, s.putAsync(key, value, expireAtMillis));
+  }
+
+  @Override
+  public <R> CompletableFuture<R> atomically(List<byte[]> keys, Function<KvStore, R> work) {
+    KvStore s = writable();
+    return acknowledged(s, s.atomically(keys, work));
+  }
+
+  @Override
+  public Ttl ttl(byte[] key) {
+    return readable().ttl(key);
+  }
+
+  @Override
+  public byte[] randomKey() {
+    return readable().randomKey();
+  }
+
+  @Override
+  public Clock clock() {
+    return current.clock();
   }
 
   @Override

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * <pre>
  * offset size field
  *  0     4    magic "KVWL" (0x4B56574C)
- *  4     4    format version (2: records may be BATCH; 1: before BATCH existed, still read)
+ *  4     4    format version (3: records may be EXPIRE; 2: may be BATCH; 1: neither; all read)
  *  8     8    first LSN of the segment (equals the LSN in the file name)
  * 16    12    reserved, zero
  * 28     4    crc32c of bytes [0, 28)
@@ -22,11 +22,12 @@ public final class SegmentHeader {
   public static final int MAGIC = 0x4B56574C;
 
   /**
-   * Version 2: the record layout of {@link RecordCodec}, with BATCH records (type 4). Version 1,
-   * the same layout before BATCH existed, is still read; new records are never appended to a
-   * version 1 segment, so a reader of version 1 never meets a BATCH.
+   * Version 3: the record layout of {@link RecordCodec}, with BATCH (type 4) and EXPIRE (type 5)
+   * records. Versions 2 (no EXPIRE) and 1 (no BATCH either), the same layout, are still read; new
+   * records are never appended to an older segment, so a build that reads only version 2 never
+   * meets a record type it does not know: it refuses the whole segment by its version instead.
    */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   /** The oldest version this build reads. */
   public static final int OLDEST_READABLE = 1;
