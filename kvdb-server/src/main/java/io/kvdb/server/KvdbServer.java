@@ -3,6 +3,7 @@ package io.kvdb.server;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
 import io.kvdb.replication.ReplicationNode;
+import io.kvdb.server.command.RuntimeConfig;
 import io.kvdb.server.command.ServerContext;
 import io.kvdb.server.config.ServerConfig;
 import io.kvdb.server.netty.KvdbChannelInitializer;
@@ -64,14 +65,15 @@ public final class KvdbServer implements AutoCloseable {
   private KvdbServer(ServerConfig config, UnaryOperator<SegmentedWal.Builder> walCustomizer)
       throws InterruptedException {
     this.config = config;
+    RuntimeConfig runtime = new RuntimeConfig(config);
     if (config.wal() == null) {
       this.node = null;
-      this.store = storeSettings(KvStore.builder(), config).build();
-      this.context = new ServerContext(store, null, config, version());
+      this.store = storeSettings(KvStore.builder(), config, runtime).build();
+      this.context = new ServerContext(store, null, config, runtime, version());
     } else {
-      this.node = openNode(config, walCustomizer);
+      this.node = openNode(config, runtime, walCustomizer);
       this.store = node.store();
-      this.context = new ServerContext(store, node, config, version());
+      this.context = new ServerContext(store, node, config, runtime, version());
     }
 
     boolean epoll = Epoll.isAvailable();
@@ -147,10 +149,12 @@ public final class KvdbServer implements AutoCloseable {
     return new KvdbServer(config, walCustomizer);
   }
 
-  private static KvStoreBuilder storeSettings(KvStoreBuilder sb, ServerConfig config) {
+  /** The store's settings; a replica's full sync builds its new store with them again. */
+  private static KvStoreBuilder storeSettings(
+      KvStoreBuilder sb, ServerConfig config, RuntimeConfig runtime) {
     sb.maxKeySize((int) config.network().maxMessageSize())
         .maxValueSize((int) config.network().maxMessageSize())
-        .maxMemory(config.engine().effectiveMaxMemory())
+        .maxMemory(runtime.maxMemory()) // CONFIG SET maxmemory may have changed it
         // The event loops must never block: instead of waiting for room in the log, a connection
         // stops reading while the log is full (ConnectionHandler).
         .asyncWritesWaitForLog(false);
@@ -166,7 +170,9 @@ public final class KvdbServer implements AutoCloseable {
    * accepts slaves on {@code replication.listen_port} if set).
    */
   private static ReplicationNode openNode(
-      ServerConfig config, UnaryOperator<SegmentedWal.Builder> walCustomizer) {
+      ServerConfig config,
+      RuntimeConfig runtime,
+      UnaryOperator<SegmentedWal.Builder> walCustomizer) {
     ServerConfig.Replication r = config.replication();
     ServerConfig.Wal w = config.wal();
     ReplicationNode.Builder b =
@@ -174,7 +180,7 @@ public final class KvdbServer implements AutoCloseable {
             .dataDirectory(w.dataDirectory())
             .wal(
                 wb -> walCustomizer.apply(walSettings(wb, w).maxRetainedBytes(r.historyRetained())))
-            .store(sb -> storeSettings(sb, config))
+            .store(sb -> storeSettings(sb, config, runtime))
             .password(config.network().password())
             .protectedMode(config.network().protectedMode())
             .masterPassword(r.masterPassword())

@@ -58,6 +58,8 @@ final class Compactor implements GroupCommitter.Events {
   private final List<LongSupplier> holds = new CopyOnWriteArrayList<>();
   private final ExecutorService executor;
   private volatile long snapshotLsn;
+  private volatile long lastSnapshotMillis; // 0: none since the log opened
+  private final AtomicBoolean writing = new AtomicBoolean();
   private volatile boolean closing;
   private GroupCommitter committer;
 
@@ -158,7 +160,28 @@ final class Compactor implements GroupCommitter.Events {
     return () -> holds.remove(fromLsn);
   }
 
+  /** When the last snapshot since the log opened was published (Unix ms), 0 if none was. */
+  long lastSnapshotMillis() {
+    return lastSnapshotMillis;
+  }
+
+  /** Whether a snapshot is being written now. */
+  boolean writing() {
+    return writing.get();
+  }
+
   private long snapshot() throws IOException {
+    writing.set(true);
+    try {
+      long lsn = writeSnapshot();
+      lastSnapshotMillis = System.currentTimeMillis();
+      return lsn;
+    } finally {
+      writing.set(false);
+    }
+  }
+
+  private long writeSnapshot() throws IOException {
     long bytesAtStart = bytesSinceSnapshot.get();
     long lsn = committer.lastLsn();
     if (lsn == 0 || lsn <= snapshotLsn) {

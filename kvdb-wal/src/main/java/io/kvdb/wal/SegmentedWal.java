@@ -313,6 +313,19 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   /**
+   * When the last snapshot since this log opened was published (Unix ms; also after a snapshot
+   * found nothing new to write), 0 if none was.
+   */
+  public long lastSnapshotMillis() {
+    return compactor == null ? 0 : compactor.lastSnapshotMillis();
+  }
+
+  /** Whether a snapshot is being written now. */
+  public boolean snapshotInProgress() {
+    return compactor != null && compactor.writing();
+  }
+
+  /**
    * Group-commit counters since open: groups written, records in them, fsyncs, nanoseconds spent in
    * fsync. Records per group shows how well concurrent writers share fsyncs.
    */

@@ -11,7 +11,7 @@ import io.kvdb.core.spi.BatchCodec;
 final class Limits {
   private final int maxKeySize;
   private final int maxValueSize;
-  private final long maxMemory;
+  private volatile long maxMemory;
   private final Shards shards;
 
   Limits(int maxKeySize, int maxValueSize, long maxMemory, Shards shards) {
@@ -23,6 +23,14 @@ final class Limits {
 
   long maxMemory() {
     return maxMemory;
+  }
+
+  /** Changes the memory limit; writes checked from now on use it (0: none). */
+  void maxMemory(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("maxMemory must not be negative, got " + bytes);
+    }
+    maxMemory = bytes;
   }
 
   void checkKey(byte[] key) {
@@ -56,6 +64,7 @@ final class Limits {
    * the shard's write lock.
    */
   void checkMemory(ShardMap map, byte[] key, int hash, int valueLength, boolean withTtl) {
+    long maxMemory = this.maxMemory;
     if (maxMemory <= 0) {
       return;
     }
@@ -71,6 +80,7 @@ final class Limits {
 
   /** Refuses a multi-key put whose summed growth would take the data past the limit. */
   void checkGrowth(long growth) {
+    long maxMemory = this.maxMemory;
     if (maxMemory > 0 && growth > 0) {
       long used = shards.usedMemory();
       if (used + growth > maxMemory) {

@@ -449,6 +449,14 @@ public final class ShardedKvStore implements KvStore, StoreState {
     return limits.maxMemory();
   }
 
+  /**
+   * Changes the memory limit (0: none), as Redis' CONFIG SET maxmemory: later writes are checked
+   * against it; data already over it stays (deletes always work).
+   */
+  public void maxMemory(long bytes) {
+    limits.maxMemory(bytes);
+  }
+
   private void ensureOpen() {
     if (closed.get()) {
       throw new IllegalStateException("the store is closed");

@@ -54,4 +54,27 @@ final class Args {
   static byte[] bytes(long n) {
     return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
   }
+
+  /** {@link #parseLong}, answering Redis' "not an integer" error when it is not one. */
+  static long integer(byte[] b) {
+    try {
+      return parseLong(b);
+    } catch (NumberFormatException e) {
+      throw new CommandException(RespErrors.NOT_INTEGER);
+    }
+  }
+
+  /** Whether {@code b} is {@code word}, ignoring ASCII case, without allocating. */
+  static boolean isWord(byte[] b, String word) {
+    if (b.length != word.length()) {
+      return false;
+    }
+    for (int i = 0; i < b.length; i++) {
+      int c = b[i] >= 'A' && b[i] <= 'Z' ? b[i] + 32 : b[i];
+      if (c != word.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

@@ -10,11 +10,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * connections register from their own event loops.
  */
 public final class ClientRegistry {
-  private final int max;
+  private final java.util.function.IntSupplier max;
   private final AtomicLong nextId = new AtomicLong();
   private final ConcurrentHashMap<Long, ConnectionState> clients = new ConcurrentHashMap<>();
 
-  public ClientRegistry(int max) {
+  /** {@code max}: the connection limit, read at each connection (CONFIG SET maxclients). */
+  public ClientRegistry(java.util.function.IntSupplier max) {
     this.max = max;
   }
 
@@ -28,7 +29,7 @@ public final class ClientRegistry {
    * @return false when the server already has {@code max} clients
    */
   public synchronized boolean tryRegister(ConnectionState c) {
-    if (clients.size() >= max) {
+    if (clients.size() >= max.getAsInt()) {
       return false;
     }
     clients.put(c.id(), c);
@@ -44,7 +45,7 @@ public final class ClientRegistry {
   }
 
   public int max() {
-    return max;
+    return max.getAsInt();
   }
 
   public List<String> describeAll() {

@@ -15,6 +15,8 @@ public final class CommandContext {
   private final ConnectionState connection;
   private CommandSpec current;
   private boolean closeAfterReply;
+  private KvStore view; // inside EXEC: the atomic view of the transaction's keys
+  private java.util.function.Consumer<Reply> push = r -> {};
 
   public CommandContext(ServerContext server, ConnectionState connection) {
     this.server = server;
@@ -23,6 +25,10 @@ public final class CommandContext {
 
   void begin(CommandSpec spec) {
     current = spec;
+  }
+
+  CommandSpec current() {
+    return current;
   }
 
   public ServerContext server() {
@@ -41,19 +47,48 @@ public final class CommandContext {
               + (current == null ? "?" : current.name())
               + "' is not flagged WRITE and may not write");
     }
-    return server.store();
+    return store();
+  }
+
+  /**
+   * The store for reading: the server's, or inside EXEC the transaction's view, which every command
+   * of the transaction must use (the view's shards are locked by this thread, and the locks are not
+   * reentrant).
+   */
+  public KvStore store() {
+    return view != null ? view : server.store();
+  }
+
+  /** The store's clock now, in Unix milliseconds: what expiry options are relative to. */
+  public long nowMillis() {
+    return store().clock().millis();
+  }
+
+  /** Runs {@code work} with {@link #store()} being the atomic view of a transaction. */
+  <R> R inView(KvStore atomicView, java.util.function.Supplier<R> work) {
+    KvStore before = view;
+    view = atomicView;
+    try {
+      return work.get();
+    } finally {
+      view = before;
+    }
+  }
+
+  boolean inTransactionView() {
+    return view != null;
   }
 
   /** Reads a key. */
   public byte[] get(byte[] key) {
-    byte[] v = server.store().get(key);
+    byte[] v = store().get(key);
     (v == null ? server.stats().keyspaceMisses : server.stats().keyspaceHits).increment();
     return v;
   }
 
   /** Reads keys together, isolated ({@link KvStore#getAll}). */
   public java.util.List<byte[]> getAll(java.util.List<byte[]> keys) {
-    java.util.List<byte[]> values = server.store().getAll(keys);
+    java.util.List<byte[]> values = store().getAll(keys);
     long misses = 0;
     for (byte[] v : values) {
       misses += v == null ? 1 : 0;
@@ -64,11 +99,23 @@ public final class CommandContext {
   }
 
   public long size() {
-    return server.store().size();
+    return store().size();
   }
 
   public ScanPage scan(long cursor, int count) {
-    return server.store().scan(cursor, count);
+    return store().scan(cursor, count);
+  }
+
+  /**
+   * How to send this connection a reply nobody asked for (MONITOR lines), from any thread: the
+   * connection queues it behind the replies already waiting. Set by the connection.
+   */
+  public void pushWith(java.util.function.Consumer<Reply> push) {
+    this.push = push;
+  }
+
+  java.util.function.Consumer<Reply> push() {
+    return push;
   }
 
   /** Ask the connection to close once this command's reply is written (QUIT). */

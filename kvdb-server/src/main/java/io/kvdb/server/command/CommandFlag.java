@@ -11,12 +11,21 @@ public enum CommandFlag {
   /** O(1) or O(log n). */
   FAST,
   /** Allowed before AUTH. */
-  NO_AUTH;
+  NO_AUTH,
+  /** Refused inside MULTI (its reply could not be produced inside a transaction). */
+  NO_MULTI,
+  /**
+   * Runs at once even inside MULTI instead of being queued: EXEC, DISCARD, MULTI, WATCH, QUIT,
+   * RESET (Redis keeps the same list by hand; it is not a flag COMMAND reports).
+   */
+  IMMEDIATE;
 
-  /** The name COMMAND INFO reports. */
+  /** The name COMMAND INFO reports, or null for a flag it does not report. */
   public String redisName() {
     return switch (this) {
       case NO_AUTH -> "no_auth";
+      case NO_MULTI -> "no_multi";
+      case IMMEDIATE -> null;
       default -> name().toLowerCase();
     };
   }

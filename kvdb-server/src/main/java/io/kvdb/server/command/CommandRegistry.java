@@ -15,13 +15,19 @@ import java.util.concurrent.CompletableFuture;
 public final class CommandRegistry {
   private final Map<String, CommandSpec> commands = new TreeMap<>();
   // An allocation-free, case-insensitive index by name bytes: the lookup runs for every request.
-  private CommandSpec[] index = new CommandSpec[128];
+  private CommandSpec[] index = new CommandSpec[512];
 
   /** The registry with every standard command family. */
   public static CommandRegistry standard() {
     CommandRegistry r = new CommandRegistry();
     StringCommands.register(r);
+    CounterCommands.register(r);
+    BitCommands.register(r);
+    LcsCommand.register(r);
     KeyCommands.register(r);
+    KeyMoveCommands.register(r);
+    ExpiryCommands.register(r);
+    TransactionCommands.register(r);
     ServerCommands.register(r);
     ConnectionCommands.register(r);
     ReplicationCommands.register(r);
@@ -94,33 +100,36 @@ public final class CommandRegistry {
     return commands.values();
   }
 
-  /** Runs one request and returns its reply; never throws. */
+  /**
+   * Runs one request and returns its reply; never throws. Inside MULTI, a command is checked and
+   * queued instead (see {@link Transaction}); EXEC runs the queue through {@link #run}.
+   */
   public Reply execute(CommandContext ctx, byte[][] argv) {
+    Transaction tx = ctx.connection().transaction();
     CommandSpec spec = lookup(argv[0]);
     if (spec == null) {
       ctx.connection().touch("unknown");
-      return Reply.error(RespErrors.unknownCommand(argv));
+      return refuse(ctx, null, RespErrors.unknownCommand(argv));
     }
     ctx.connection().touch(spec.name());
     if (!ctx.connection().authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
-      return Reply.error(RespErrors.NOAUTH);
+      return refuse(ctx, spec, RespErrors.NOAUTH);
     }
     if (!spec.arityAccepts(argv.length)) {
-      return Reply.error(RespErrors.wrongArity(spec.name()));
+      return refuse(ctx, spec, RespErrors.wrongArity(spec.name()));
     }
     if (spec.has(CommandFlag.WRITE) && ctx.server().readOnlyReplica()) {
-      return Reply.error(RespErrors.READONLY);
+      return refuse(ctx, spec, RespErrors.READONLY);
+    }
+    if (tx.open() && !spec.has(CommandFlag.IMMEDIATE)) {
+      if (spec.has(CommandFlag.NO_MULTI)) {
+        return refuse(ctx, spec, RespErrors.NOT_IN_MULTI);
+      }
+      tx.queue(spec, argv);
+      return Reply.QUEUED;
     }
     ctx.server().stats().commandsProcessed.increment();
-    ctx.begin(spec);
-    Reply reply;
-    try {
-      reply = spec.handler().handle(ctx, argv);
-    } catch (RuntimeException e) {
-      return Reply.failure(e);
-    } finally {
-      ctx.begin(null);
-    }
+    Reply reply = run(ctx, spec, argv);
     if (spec.has(CommandFlag.WRITE)) {
       // What WAIT waits for: an LSN at or after this connection's last write.
       ctx.connection().lastWriteLsn(ctx.server().store().lastLsn());
@@ -133,5 +142,46 @@ public final class CommandRegistry {
       return Reply.afterBarrier(barrier, reply);
     }
     return reply;
+  }
+
+  /**
+   * An error reply that, inside MULTI, also dooms the transaction (EXECABORT), as in Redis; a
+   * refused EXEC itself discards the transaction and says why, as Redis' {@code execCommandAbort}.
+   */
+  private static Reply refuse(CommandContext ctx, CommandSpec spec, String error) {
+    Transaction tx = ctx.connection().transaction();
+    if (spec != null && spec.name().equals("exec")) {
+      tx.discard();
+      ctx.server().watches().unwatchAll(tx);
+      return Reply.error(RespErrors.execAbort(error));
+    }
+    if (tx.open()) {
+      tx.fail();
+    }
+    return Reply.error(error);
+  }
+
+  /**
+   * Runs a command that passed its checks: marks transactions watching its keys (a write), then
+   * runs its handler, mapping an exception to an error reply.
+   */
+  Reply run(CommandContext ctx, CommandSpec spec, byte[][] argv) {
+    if (spec.has(CommandFlag.WRITE)) {
+      if (spec.firstKey() == 0) {
+        ctx.server().watches().touchAll(); // FLUSHALL, FLUSHDB
+      } else {
+        ctx.server().watches().touch(spec.keysOf(argv));
+      }
+    }
+    CommandSpec outer = ctx.current();
+    ctx.begin(spec);
+    try {
+      return spec.handler().handle(ctx, argv);
+    } catch (RuntimeException e) {
+      return Reply.failure(e);
+    } finally {
+      ctx.begin(outer);
+      ctx.server().monitors().feed(ctx.connection(), spec, argv);
+    }
   }
 }

@@ -67,6 +67,19 @@ public record CommandSpec(
     return flags.contains(f);
   }
 
+  /** The key arguments of {@code argv}, by this command's key positions (none for keyless). */
+  public List<byte[]> keysOf(byte[][] argv) {
+    if (firstKey == 0 || firstKey >= argv.length) {
+      return List.of();
+    }
+    int last = lastKey < 0 ? argv.length + lastKey : Math.min(lastKey, argv.length - 1);
+    List<byte[]> keys = new java.util.ArrayList<>(Math.max(1, (last - firstKey) / step + 1));
+    for (int i = firstKey; i <= last; i += step) {
+      keys.add(argv[i]);
+    }
+    return keys;
+  }
+
   /** Whether {@code argc} words (including the name) satisfy the arity. */
   public boolean arityAccepts(int argc) {
     return arity >= 0 ? argc == arity : argc >= -arity;

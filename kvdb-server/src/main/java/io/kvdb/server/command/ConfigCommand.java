@@ -6,16 +6,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * CONFIG GET: a useful subset of parameters under their Redis names, so tools such as
- * redis-benchmark and redis-cli find what they ask for. The password is never returned. The config
- * file is the only way to change settings (CONFIG SET is refused).
+ * redis-benchmark and redis-cli find what they ask for. The password is never returned. CONFIG SET
+ * changes the few that can change at runtime ({@link RuntimeConfig}) and refuses the others as
+ * immutable, as Redis refuses its own.
  */
 final class ConfigCommand {
   private ConfigCommand() {}
 
   static Reply config(CommandContext c, byte[][] a) {
+    if (Args.is(a[1], "set")) {
+      return set(c, a);
+    }
     if (!Args.is(a[1], "get")) {
       return Reply.error(RespErrors.unknownSubcommand(Args.text(a[1]), "config"));
     }
@@ -38,15 +43,138 @@ final class ConfigCommand {
     return Reply.array(out);
   }
 
+  /** The parameters CONFIG SET changes; every other one CONFIG GET knows is immutable. */
+  private static final List<String> MUTABLE =
+      List.of("maxclients", "timeout", "protected-mode", "maxmemory", "requirepass");
+
+  /**
+   * CONFIG SET parameter value [parameter value ...], as Redis 7.0: every pair is checked before
+   * any is applied (all or nothing), with Redis' error texts.
+   */
+  private static Reply set(CommandContext c, byte[][] a) {
+    if (a.length < 4 || (a.length - 2) % 2 != 0) {
+      return Reply.error(RespErrors.wrongArity("config|set"));
+    }
+    Map<String, String> known = parameters(c.server());
+    Map<String, Object> parsed = new LinkedHashMap<>();
+    for (int i = 2; i < a.length; i += 2) {
+      String name = Args.lower(a[i]);
+      if (!known.containsKey(name) && !name.equals("requirepass")) {
+        return Reply.error(
+            "ERR Unknown option or number of arguments for CONFIG SET - '" + Args.text(a[i]) + "'");
+      }
+      if (parsed.containsKey(name)) {
+        return Reply.error(failed(name, "duplicate parameter"));
+      }
+      if (!MUTABLE.contains(name)) {
+        return Reply.error(failed(name, "can't set immutable config"));
+      }
+      String value = Args.text(a[i + 1]);
+      Object v = parse(name, value);
+      if (v instanceof String error) {
+        return Reply.error(failed(name, error));
+      }
+      parsed.put(name, v);
+    }
+    RuntimeConfig rt = c.server().runtime();
+    for (Map.Entry<String, Object> e : parsed.entrySet()) {
+      Object v = e.getValue();
+      switch (e.getKey()) {
+        case "maxclients" -> rt.maxClients((int) Math.min((Long) v, Integer.MAX_VALUE));
+        case "timeout" -> rt.idleTimeoutSeconds((Long) v);
+        case "protected-mode" -> rt.protectedMode((Boolean) v);
+        case "requirepass" -> rt.password(((Optional<?>) v).map(Object::toString).orElse(null));
+        case "maxmemory" -> {
+          rt.maxMemory((Long) v);
+          c.server().engine().maxMemory((Long) v);
+        }
+        default -> throw new IllegalStateException(e.getKey());
+      }
+    }
+    return Reply.OK;
+  }
+
+  private static String failed(String name, String why) {
+    return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why;
+  }
+
+  /** The parsed value, or a String: the reason it is refused. */
+  private static Object parse(String name, String value) {
+    switch (name) {
+      case "maxclients", "timeout" -> {
+        long n;
+        try {
+          n = Args.parseLong(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NumberFormatException e) {
+          return "argument couldn't be parsed into an integer";
+        }
+        long min = name.equals("maxclients") ? 1 : 0;
+        long max = name.equals("maxclients") ? 4294967295L : Integer.MAX_VALUE;
+        if (n < min || n > max) {
+          return "argument must be between " + min + " and " + max + " inclusive";
+        }
+        return n;
+      }
+      case "protected-mode" -> {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+          case "yes" -> Boolean.TRUE;
+          case "no" -> Boolean.FALSE;
+          default -> "argument must be 'yes' or 'no'";
+        };
+      }
+      case "maxmemory" -> {
+        long bytes = memory(value);
+        return bytes < 0 ? "argument must be a memory value" : (Object) bytes;
+      }
+      case "requirepass" -> {
+        return Optional.ofNullable(value.isEmpty() ? null : value); // "" turns it off, as Redis
+      }
+      default -> {
+        return "can't set immutable config";
+      }
+    }
+  }
+
+  /**
+   * Redis' memory values: a count of bytes with an optional unit (k, kb, m, mb, g, gb); -1 if not.
+   */
+  static long memory(String v) {
+    String s = v.toLowerCase(java.util.Locale.ROOT);
+    long unit = 1;
+    String[][] units = {
+      {"gb", "1073741824"},
+      {"mb", "1048576"},
+      {"kb", "1024"},
+      {"g", "1000000000"},
+      {"m", "1000000"},
+      {"k", "1000"},
+      {"b", "1"}
+    };
+    for (String[] u : units) {
+      if (s.endsWith(u[0])) {
+        unit = Long.parseLong(u[1]);
+        s = s.substring(0, s.length() - u[0].length());
+        break;
+      }
+    }
+    try {
+      long n = Args.parseLong(s.getBytes(StandardCharsets.US_ASCII));
+      return n < 0 ? -1 : Math.multiplyExact(n, unit);
+    } catch (NumberFormatException | ArithmeticException e) {
+      return -1;
+    }
+  }
+
   private static Map<String, String> parameters(ServerContext s) {
     ServerConfig cfg = s.config();
     ServerConfig.Network n = cfg.network();
+    RuntimeConfig rt = s.runtime();
     Map<String, String> p = new LinkedHashMap<>();
     p.put("bind", n.ip());
     p.put("port", Integer.toString(s.port()));
-    p.put("maxclients", Integer.toString(n.maxConnections()));
-    p.put("timeout", Long.toString(n.idleTimeoutSeconds()));
-    p.put("protected-mode", n.protectedMode() ? "yes" : "no");
+    p.put("maxclients", Integer.toString(rt.maxClients()));
+    p.put("timeout", Long.toString(rt.idleTimeoutSeconds()));
+    p.put("protected-mode", rt.protectedMode() ? "yes" : "no");
     p.put("proto-max-bulk-len", Long.toString(n.maxMessageSize()));
     p.put("client-output-buffer-limit", "normal " + n.maxOutputBuffer() + " 0 0");
     p.put("databases", "1");
@@ -54,7 +182,7 @@ final class ConfigCommand {
     p.put("appendonly", cfg.wal() == null ? "no" : "yes");
     p.put("appendfsync", cfg.wal() == null ? "no" : cfg.wal().fsync());
     p.put("dir", cfg.wal() == null ? "" : cfg.wal().dataDirectory().toAbsolutePath().toString());
-    p.put("maxmemory", Long.toString(cfg.engine().effectiveMaxMemory()));
+    p.put("maxmemory", Long.toString(rt.maxMemory()));
     return p;
   }
 }

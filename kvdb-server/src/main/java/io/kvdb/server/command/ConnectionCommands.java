@@ -8,7 +8,7 @@ import java.security.MessageDigest;
 import java.util.EnumSet;
 import java.util.List;
 
-/** Connection commands: AUTH, HELLO, SELECT, CLIENT, QUIT. */
+/** Connection commands: AUTH, HELLO, SELECT, CLIENT, QUIT, RESET. */
 final class ConnectionCommands {
   private static final String GROUP = "connection";
 
@@ -54,7 +54,7 @@ final class ConnectionCommands {
             "client",
             -2,
             EnumSet.noneOf(CommandFlag.class),
-            "CLIENT ID, SETNAME, GETNAME, SETINFO, LIST.",
+            "CLIENT ID, SETNAME, GETNAME, SETINFO, LIST, REPLY.",
             List.of(
                 ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional().asMultiple()),
             ConnectionCommands::client));
@@ -63,13 +63,36 @@ final class ConnectionCommands {
             GROUP,
             "quit",
             -1,
-            EnumSet.of(FAST, NO_AUTH),
+            EnumSet.of(FAST, NO_AUTH, CommandFlag.IMMEDIATE),
             "Closes the connection.",
             List.of(),
             (c, a) -> {
               c.closeAfterReply();
               return Reply.OK;
             }));
+    r.add(
+        CommandSpec.keyless(
+            GROUP,
+            "reset",
+            1,
+            EnumSet.of(FAST, NO_AUTH, CommandFlag.IMMEDIATE),
+            "Resets the connection.",
+            List.of(),
+            ConnectionCommands::reset));
+  }
+
+  /**
+   * RESET, as Redis: discards MULTI, forgets WATCHes, leaves MONITOR, turns replies back on, clears
+   * the name, and deauthenticates when a password is required.
+   */
+  private static Reply reset(CommandContext c, byte[][] a) {
+    ConnectionState conn = c.connection();
+    conn.transaction().discard();
+    c.server().connectionClosed(conn); // the same cleanup as a closed connection
+    conn.replyMode("on");
+    conn.name(null);
+    conn.authenticated(c.server().runtime().password() == null);
+    return Reply.simple("RESET");
   }
 
   private static Reply auth(CommandContext c, byte[][] a) {
@@ -81,7 +104,7 @@ final class ConnectionCommands {
   }
 
   private static Reply authenticate(CommandContext c, String username, byte[] password) {
-    String configured = c.server().config().network().password();
+    String configured = c.server().runtime().password();
     if (configured == null) {
       return Reply.error(RespErrors.AUTH_NOT_CONFIGURED);
     }
@@ -150,6 +173,17 @@ final class ConnectionCommands {
   private static Reply client(CommandContext c, byte[][] a) {
     String sub = Args.lower(a[1]);
     switch (sub) {
+      case "reply" -> {
+        if (a.length != 3) {
+          return Reply.error(RespErrors.wrongArity("client|reply"));
+        }
+        String mode = Args.lower(a[2]);
+        if (!mode.equals("on") && !mode.equals("off") && !mode.equals("skip")) {
+          return Reply.error(RespErrors.SYNTAX);
+        }
+        c.connection().replyMode(mode);
+        return Reply.OK; // not sent for OFF and SKIP (the connection drops it)
+      }
       case "id" -> {
         return a.length == 2
             ? Reply.integer(c.connection().id())

@@ -17,6 +17,9 @@ public final class ConnectionState {
   private volatile String lastCommand = "NULL";
   private volatile long lastActiveMillis = createdMillis;
   private long lastWriteLsn; // event loop only
+  private final Transaction transaction = new Transaction(); // event loop only
+  private volatile boolean repliesOff; // CLIENT REPLY OFF
+  private int skipReplies; // CLIENT REPLY SKIP: its own reply and the next one's; event loop only
 
   public ConnectionState(long id, SocketAddress remote, boolean authenticated) {
     this.id = id;
@@ -63,6 +66,35 @@ public final class ConnectionState {
 
   public void lastWriteLsn(long lsn) {
     lastWriteLsn = lsn;
+  }
+
+  Transaction transaction() {
+    return transaction;
+  }
+
+  /** CLIENT REPLY ON / OFF / SKIP. */
+  public void replyMode(String mode) {
+    switch (mode) {
+      case "on" -> {
+        repliesOff = false;
+        skipReplies = 0;
+      }
+      case "off" -> repliesOff = true;
+      case "skip" -> skipReplies = repliesOff ? 0 : 2;
+      default -> throw new IllegalArgumentException(mode);
+    }
+  }
+
+  /**
+   * Whether the reply of the command that just ran is sent: not while CLIENT REPLY is OFF, not for
+   * the one command after CLIENT REPLY SKIP.
+   */
+  public boolean takeReplyWanted() {
+    if (skipReplies > 0) {
+      skipReplies--;
+      return false;
+    }
+    return !repliesOff;
   }
 
   public void touch(String command) {

@@ -43,7 +43,7 @@ final class InfoCommand {
     writers.put("persistence", InfoCommand::persistence);
     writers.put("replication", InfoCommand::replication);
     writers.put("stats", InfoCommand::stats);
-    writers.put("keyspace", InfoCommand::keyspace);
+    writers.put("keyspace", (s, b) -> keyspace(c, b));
     StringBuilder out = new StringBuilder();
     for (String section : SECTIONS) {
       if (wanted.contains(section)) {
@@ -210,6 +210,8 @@ final class InfoCommand {
     line(b, "rejected_connections", st.connectionsRejected.sum());
     line(b, "keyspace_hits", st.keyspaceHits.sum());
     line(b, "keyspace_misses", st.keyspaceMisses.sum());
+    line(b, "expired_keys", s.engine().expiredKeys());
+    line(b, "evicted_keys", 0);
     line(b, "total_error_replies_protocol", st.protocolErrors.sum());
     line(b, "client_output_buffer_limit_disconnections", st.outputBufferDisconnects.sum());
     ReplicationNode node = s.replication();
@@ -219,10 +221,14 @@ final class InfoCommand {
     line(b, "sync_partial_err", rs == null ? 0 : rs.syncPartialErr());
   }
 
-  private static void keyspace(ServerContext s, StringBuilder b) {
-    long keys = s.store().size();
+  /**
+   * Through the command's store: inside EXEC that is the transaction's view (it holds the locks).
+   */
+  private static void keyspace(CommandContext c, StringBuilder b) {
+    long keys = c.store().size();
     if (keys > 0) {
-      line(b, "db0", "keys=" + keys + ",expires=0,avg_ttl=0");
+      long expires = Math.min(keys, c.server().engine().keysWithExpiry());
+      line(b, "db0", "keys=" + keys + ",expires=" + expires + ",avg_ttl=0");
     }
   }
 

@@ -11,7 +11,10 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 
-/** Keyspace commands: DEL, EXISTS, TYPE, SCAN, KEYS, DBSIZE, FLUSHALL, FLUSHDB. */
+/**
+ * Keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, SCAN, KEYS, DBSIZE, RANDOMKEY, FLUSHALL,
+ * FLUSHDB; RENAME, RENAMENX, COPY and OBJECT are in {@link KeyMoveCommands}.
+ */
 final class KeyCommands {
   private static final int MAX_SCAN_COUNT = 100_000;
 
@@ -38,6 +41,52 @@ final class KeyCommands {
     r.add(
         CommandSpec.keyed(
             GROUP,
+            "unlink",
+            -2,
+            EnumSet.of(WRITE, FAST),
+            1,
+            -1,
+            1,
+            "Asynchronously deletes one or more keys.",
+            List.of(key("key").asMultiple()),
+            (c, a) -> {
+              var f = c.writes().deleteAllAsync(Arrays.asList(a).subList(1, a.length));
+              return Reply.later(f.thenApply(n -> Reply.integer(n)));
+            }));
+    r.add(
+        CommandSpec.keyed(
+            GROUP,
+            "touch",
+            -2,
+            EnumSet.of(READONLY, FAST),
+            1,
+            -1,
+            1,
+            "Returns the number of existing keys out of those specified after updating the time they"
+                + " were last accessed.",
+            List.of(key("key").asMultiple()),
+            (c, a) -> {
+              long n = 0;
+              for (int i = 1; i < a.length; i++) {
+                n += c.store().get(a[i]) != null ? 1 : 0;
+              }
+              return Reply.integer(n);
+            }));
+    r.add(
+        CommandSpec.keyed(
+            GROUP,
+            "randomkey",
+            1,
+            EnumSet.of(READONLY),
+            0,
+            0,
+            0,
+            "Returns a random key name from the database.",
+            List.of(),
+            (c, a) -> Reply.bulk(c.store().randomKey())));
+    r.add(
+        CommandSpec.keyed(
+            GROUP,
             "exists",
             -2,
             EnumSet.of(READONLY, FAST),
@@ -49,7 +98,7 @@ final class KeyCommands {
             (c, a) -> {
               long n = 0;
               for (int i = 1; i < a.length; i++) {
-                n += c.server().store().get(a[i]) != null ? 1 : 0;
+                n += c.store().get(a[i]) != null ? 1 : 0;
               }
               return Reply.integer(n);
             }));
@@ -64,7 +113,7 @@ final class KeyCommands {
             1,
             "Determines the type of value stored at a key.",
             List.of(key("key")),
-            (c, a) -> Reply.simple(c.server().store().get(a[1]) == null ? "none" : "string")));
+            (c, a) -> Reply.simple(c.store().get(a[1]) == null ? "none" : "string")));
     r.add(
         CommandSpec.keyed(
             GROUP,

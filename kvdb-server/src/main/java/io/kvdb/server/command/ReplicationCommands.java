@@ -84,7 +84,7 @@ final class ReplicationCommands {
             GROUP,
             "debug",
             -2,
-            EnumSet.of(ADMIN),
+            EnumSet.of(ADMIN, CommandFlag.NO_MULTI),
             "DEBUG DIGEST: a hash of the whole dataset, equal on equal data (master and replicas).",
             List.of(ArgDoc.token("DIGEST")),
             ReplicationCommands::debug));
@@ -201,9 +201,10 @@ final class ReplicationCommands {
       return Reply.ZERO;
     }
     long lsn = c.connection().lastWriteLsn();
+    // Inside EXEC, as in Redis, WAIT does not block: it answers how many slaves have it now.
+    int wanted = c.inTransactionView() ? 0 : (int) Math.min(n[0], Integer.MAX_VALUE);
     return Reply.later(
-        node.waitFor(lsn, (int) Math.min(n[0], Integer.MAX_VALUE), false, n[1])
-            .thenApply(count -> Reply.integer(count)));
+        node.waitFor(lsn, wanted, false, n[1]).thenApply(count -> Reply.integer(count)));
   }
 
   private static Reply waitAof(CommandContext c, byte[][] a) {
@@ -224,6 +225,10 @@ final class ReplicationCommands {
           : Reply.array(List.of(Reply.ZERO, Reply.ZERO));
     }
     long lsn = c.connection().lastWriteLsn();
+    if (c.inTransactionView()) {
+      n[0] = 0; // no waiting inside EXEC: report what is true now
+      n[1] = 0;
+    }
     CompletableFuture<Long> local =
         n[0] > 0
             ? node.wal().whenSynced(lsn).handle((v, e) -> e == null ? 1L : 0L)

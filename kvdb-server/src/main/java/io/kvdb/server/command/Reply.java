@@ -27,6 +27,7 @@ public interface Reply {
   Reply EMPTY_ARRAY = constant("*0\r\n");
   Reply ZERO = constant(":0\r\n");
   Reply ONE = constant(":1\r\n");
+  Reply QUEUED = constant("+QUEUED\r\n");
 
   private static Reply constant(String text) {
     byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);

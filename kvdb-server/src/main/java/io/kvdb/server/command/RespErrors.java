@@ -47,8 +47,42 @@ public final class RespErrors {
   public static final String DB_INDEX = "ERR DB index is out of range";
   public static final String WRONGTYPE =
       "WRONGTYPE Operation against a key holding the wrong kind of value";
-  public static final String EXPIRY_UNSUPPORTED =
-      "ERR expiry options (EX, PX, EXAT, PXAT) are not supported by this server yet";
+  public static final String NOT_FLOAT = "ERR value is not a valid float";
+  public static final String INCR_NAN = "ERR increment would produce NaN or Infinity";
+  public static final String BIT_OFFSET = "ERR bit offset is not an integer or out of range";
+  public static final String BIT_VALUE = "ERR bit is not an integer or out of range";
+  public static final String BIT_ARGUMENT = "ERR The bit argument must be 1 or 0.";
+  public static final String OFFSET_RANGE = "ERR offset is out of range";
+  public static final String STRING_TOO_LONG =
+      "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+  public static final String NO_SUCH_KEY = "ERR no such key";
+  public static final String SAME_OBJECT = "ERR source and destination objects are the same";
+  public static final String EXPIRE_NX_AND_OTHERS =
+      "ERR NX and XX, GT or LT options at the same time are not compatible";
+  public static final String EXPIRE_GT_AND_LT =
+      "ERR GT and LT options at the same time are not compatible";
+  public static final String LCS_LEN_AND_IDX =
+      "ERR If you want both the length and indexes, please just use IDX.";
+  public static final String LCS_TOO_BIG =
+      "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+  public static final String NOT_IN_MULTI = "ERR Command not allowed inside a transaction";
+  public static final String MULTI_NESTED = "ERR MULTI calls can not be nested";
+  public static final String WATCH_IN_MULTI = "ERR WATCH inside MULTI is not allowed";
+  public static final String EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI";
+  public static final String DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI";
+  public static final String MONITOR_IN_EXEC = "ERR MONITOR isn't allowed for DENY BLOCKING client";
+  public static final String EXECABORT =
+      "EXECABORT Transaction discarded because of previous errors.";
+  public static final String NO_LFU =
+      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that"
+          + " when switching between policies at runtime LRU and LFU data will take some time to"
+          + " adjust.";
+  public static final String NO_IDLE_TIME =
+      "ERR kvdb does not track when keys were last read (it has no LRU eviction), so there is no"
+          + " idle time to report";
+  public static final String NOTHING_TO_SAVE =
+      "ERR this server runs in memory (no wal section in its config): there is nothing to save to";
+  public static final String BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
   public static final String CLIENT_NAME_SPACES =
       "ERR Client names cannot contain spaces, newlines or special characters.";
   public static final String PROTECTED_MODE =
@@ -70,6 +104,21 @@ public final class RespErrors {
 
   public static String protocolRequestTooBig(long max) {
     return "ERR Protocol error: request larger than network.max_message_size (" + max + " bytes)";
+  }
+
+  /** Redis' text for an expiry that is not positive or overflows, naming the command. */
+  public static String invalidExpireTime(String command) {
+    return "ERR invalid expire time in '" + command + "' command";
+  }
+
+  /** Redis' reply to an EXEC refused before it ran (wrong arity, NOAUTH, ...). */
+  public static String execAbort(String error) {
+    return "EXECABORT Transaction discarded because of: "
+        + (error.startsWith("ERR ") ? error.substring(4) : error);
+  }
+
+  public static String unsupportedOption(String option) {
+    return "ERR Unsupported option " + option;
   }
 
   public static String wrongArity(String command) {

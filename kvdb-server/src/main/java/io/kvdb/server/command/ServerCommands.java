@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 
-/** Server commands: PING, ECHO, INFO, COMMAND, CONFIG GET. */
+/**
+ * Server commands: PING, ECHO, INFO, COMMAND, CONFIG GET/SET, TIME, LASTSAVE, SAVE, BGSAVE,
+ * MONITOR.
+ */
 final class ServerCommands {
   private ServerCommands() {}
 
@@ -60,9 +63,92 @@ final class ServerCommands {
             "config",
             -2,
             EnumSet.of(ADMIN),
-            "CONFIG GET returns the effective values of configuration parameters.",
-            List.of(ArgDoc.token("GET"), ArgDoc.string("parameter").asMultiple()),
+            "CONFIG GET returns the effective values of configuration parameters; CONFIG SET changes"
+                + " those that can change while the server runs.",
+            List.of(
+                ArgDoc.oneOf("subcommand", ArgDoc.token("GET"), ArgDoc.token("SET")),
+                ArgDoc.string("parameter").asMultiple()),
             ConfigCommand::config));
+    r.add(
+        CommandSpec.keyless(
+            "server",
+            "time",
+            1,
+            EnumSet.of(FAST),
+            "Returns the server time.",
+            List.of(),
+            (c, a) -> {
+              long micros = c.nowMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+              return Reply.array(
+                  List.of(
+                      Reply.bulk(Long.toString(micros / 1_000_000)),
+                      Reply.bulk(Long.toString(micros % 1_000_000))));
+            }));
+    r.add(
+        CommandSpec.keyless(
+            "server",
+            "lastsave",
+            1,
+            EnumSet.of(FAST),
+            "Returns the Unix timestamp of the last successful save to disk (a WAL snapshot).",
+            List.of(),
+            (c, a) -> Reply.integer(c.server().lastSaveMillis() / 1000)));
+    r.add(
+        CommandSpec.keyless(
+            "server",
+            "save",
+            1,
+            EnumSet.of(ADMIN, CommandFlag.NO_MULTI),
+            "Writes a snapshot of the dataset to the WAL directory and compacts the log; replies"
+                + " when it is on disk.",
+            List.of(),
+            (c, a) -> {
+              var wal = c.server().wal();
+              if (wal == null) {
+                return Reply.error(RespErrors.NOTHING_TO_SAVE);
+              }
+              if (wal.snapshotInProgress()) {
+                return Reply.error(RespErrors.BGSAVE_IN_PROGRESS);
+              }
+              return Reply.later(wal.snapshot().thenApply(lsn -> Reply.OK));
+            }));
+    r.add(
+        CommandSpec.keyless(
+            "server",
+            "bgsave",
+            -1,
+            EnumSet.of(ADMIN),
+            "Writes a snapshot of the dataset in the background.",
+            List.of(ArgDoc.token("SCHEDULE").asOptional()),
+            (c, a) -> {
+              if (a.length > 2 || (a.length == 2 && !Args.is(a[1], "schedule"))) {
+                return Reply.error(RespErrors.SYNTAX);
+              }
+              var wal = c.server().wal();
+              if (wal == null) {
+                return Reply.error(RespErrors.NOTHING_TO_SAVE);
+              }
+              if (wal.snapshotInProgress()) {
+                return a.length == 2
+                    ? Reply.simple("Background saving scheduled")
+                    : Reply.error(RespErrors.BGSAVE_IN_PROGRESS);
+              }
+              wal.snapshot(); // failures are logged by the log
+              return Reply.simple("Background saving started");
+            }));
+    r.add(
+        CommandSpec.keyless(
+            "server",
+            "monitor",
+            1,
+            EnumSet.of(ADMIN),
+            "Listens for all requests received by the server in real-time.",
+            List.of(),
+            (c, a) -> {
+              var push = c.push();
+              c.server().monitors().add(c.connection(), line -> push.accept(Reply.simple(line)));
+              return Reply.OK;
+            }));
   }
 
   private static Reply command(CommandContext c, byte[][] a) {
@@ -117,6 +203,9 @@ final class ServerCommands {
   private static Reply info(CommandSpec s) {
     List<Reply> flags = new ArrayList<>();
     for (CommandFlag f : s.flags()) {
+      if (f.redisName() == null) {
+        continue;
+      }
       flags.add(Reply.simple(f.redisName()));
     }
     return Reply.array(

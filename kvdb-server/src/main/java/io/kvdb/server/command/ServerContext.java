@@ -13,9 +13,13 @@ public final class ServerContext {
   private final KvStore store;
   private final ReplicationNode node;
   private final ServerConfig config;
+  private final RuntimeConfig runtime;
+  private final Monitors monitors = new Monitors();
+  private volatile long lastSaveMillis = System.currentTimeMillis();
   private final ServerStats stats = new ServerStats();
   private final ClientRegistry clients;
   private final CommandRegistry registry;
+  private final WatchedKeys watches = new WatchedKeys();
   private final long startMillis = System.currentTimeMillis();
   private final String version;
   private volatile int port;
@@ -25,12 +29,18 @@ public final class ServerContext {
    * @param node the replication node owning {@code store} and its WAL, or null for an in-memory
    *     server
    */
-  public ServerContext(KvStore store, ReplicationNode node, ServerConfig config, String version) {
+  public ServerContext(
+      KvStore store,
+      ReplicationNode node,
+      ServerConfig config,
+      RuntimeConfig runtime,
+      String version) {
     this.store = store;
     this.node = node;
     this.config = config;
+    this.runtime = runtime;
     this.version = version;
-    this.clients = new ClientRegistry(config.network().maxConnections());
+    this.clients = new ClientRegistry(runtime::maxClients);
     this.registry = CommandRegistry.standard();
   }
 
@@ -63,6 +73,31 @@ public final class ServerContext {
     return config;
   }
 
+  /** The settings CONFIG SET can change. */
+  public RuntimeConfig runtime() {
+    return runtime;
+  }
+
+  /** Forgets what a closed connection left behind: its watched keys, its MONITOR. */
+  public void connectionClosed(ConnectionState c) {
+    watches.unwatchAll(c.transaction());
+    monitors.remove(c);
+  }
+
+  /** Clients in MONITOR mode. */
+  public Monitors monitors() {
+    return monitors;
+  }
+
+  /**
+   * When the data was last saved (Unix ms): the newest snapshot of the WAL, else the server's start
+   * (Redis counts the dataset as saved at startup).
+   */
+  public long lastSaveMillis() {
+    var w = wal();
+    return Math.max(lastSaveMillis, w == null ? 0 : w.lastSnapshotMillis());
+  }
+
   public ServerStats stats() {
     return stats;
   }
@@ -73,6 +108,11 @@ public final class ServerContext {
 
   public CommandRegistry registry() {
     return registry;
+  }
+
+  /** Which transactions WATCH which keys. */
+  WatchedKeys watches() {
+    return watches;
   }
 
   public long startMillis() {

@@ -7,273 +7,426 @@ import static io.kvdb.server.command.CommandFlag.READONLY;
 import static io.kvdb.server.command.CommandFlag.WRITE;
 
 import io.kvdb.core.KeyFunction.Decision;
+import io.kvdb.core.KvStore;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * String commands: GET, SET, SETNX, GETDEL, MGET, MSET, INCR, DECR, INCRBY, DECRBY, STRLEN. Writes
- * reply when durable ({@link Reply#later}); an increment logs its resulting value, so the log stays
- * idempotent.
+ * String commands: GET, SET (with every expiry option), SETNX, SETEX, PSETEX, GETEX, GETDEL,
+ * GETSET, MGET, MSET, MSETNX, STRLEN, APPEND, GETRANGE, SUBSTR, SETRANGE. Writes reply when durable
+ * ({@link Reply#later}); a write that edits a value (APPEND, SETRANGE) logs the resulting value and
+ * keeps the key's expiry, as Redis does, so the log stays idempotent. Counters are in {@link
+ * CounterCommands}, bit operations in {@link BitCommands}, LCS in {@link LcsCommand}.
  */
 final class StringCommands {
   private static final String GROUP = "string";
+  private static final byte[] EMPTY = new byte[0];
 
   private StringCommands() {}
 
-  static void register(CommandRegistry r) {
+  private static void add(
+      CommandRegistry r,
+      String name,
+      int arity,
+      Set<CommandFlag> flags,
+      int firstKey,
+      int lastKey,
+      int step,
+      String summary,
+      List<ArgDoc> args,
+      CommandHandler handler) {
     r.add(
         CommandSpec.keyed(
-            GROUP,
-            "get",
-            2,
-            EnumSet.of(READONLY, FAST),
-            1,
-            1,
-            1,
-            "Returns the string value of a key.",
-            List.of(key("key")),
-            StringCommands::get));
-    r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "set",
-            -3,
-            EnumSet.of(WRITE),
-            1,
-            1,
-            1,
-            "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
-            List.of(
-                key("key"),
-                string("value"),
-                ArgDoc.oneOf("condition", ArgDoc.token("NX"), ArgDoc.token("XX")).asOptional(),
-                ArgDoc.token("GET").asOptional()),
-            StringCommands::set));
-    r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "setnx",
-            3,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Set the string value of a key only when the key doesn't exist.",
-            List.of(key("key"), string("value")),
-            StringCommands::setnx));
-    r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "getdel",
-            2,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Returns the string value of a key after deleting the key.",
-            List.of(key("key")),
-            StringCommands::getdel));
-    r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "mget",
-            -2,
-            EnumSet.of(READONLY, FAST),
-            1,
-            -1,
-            1,
-            "Atomically returns the string values of one or more keys.",
-            List.of(key("key").asMultiple()),
-            StringCommands::mget));
-    r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "mset",
-            -3,
-            EnumSet.of(WRITE),
-            1,
-            -1,
-            2,
-            "Atomically creates or modifies the string values of one or more keys.",
-            List.of(ArgDoc.block("data", key("key"), string("value")).asMultiple()),
-            StringCommands::mset));
-    r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "incr",
-            2,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
-            List.of(key("key")),
-            (c, a) -> incrBy(c, a[1], 1)));
-    r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "decr",
-            2,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
-            List.of(key("key")),
-            (c, a) -> incrBy(c, a[1], -1)));
-    r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "incrby",
-            3,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
-            List.of(key("key"), ArgDoc.integer("increment")),
-            (c, a) -> incrBy(c, a[1], delta(a[2], false))));
-    r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "decrby",
-            3,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
-            List.of(key("key"), ArgDoc.integer("decrement")),
-            (c, a) -> incrBy(c, a[1], delta(a[2], true))));
-    r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "strlen",
-            2,
-            EnumSet.of(READONLY, FAST),
-            1,
-            1,
-            1,
-            "Returns the length of a string value.",
-            List.of(key("key")),
-            (c, a) -> {
-              byte[] v = c.get(a[1]);
-              return Reply.integer(v == null ? 0 : v.length);
-            }));
+            GROUP, name, arity, flags, firstKey, lastKey, step, summary, args, handler));
   }
 
-  private static Reply get(CommandContext c, byte[][] a) {
-    return Reply.bulk(c.get(a[1]));
+  static void register(CommandRegistry r) {
+    ArgDoc expiry =
+        ArgDoc.oneOf(
+                "expiration",
+                ArgDoc.tokenWith("EX", ArgDoc.integer("seconds")),
+                ArgDoc.tokenWith("PX", ArgDoc.integer("milliseconds")),
+                ArgDoc.tokenWith("EXAT", ArgDoc.integer("unix-time-seconds")),
+                ArgDoc.tokenWith("PXAT", ArgDoc.integer("unix-time-milliseconds")),
+                ArgDoc.token("KEEPTTL"))
+            .asOptional();
+    add(
+        r,
+        "get",
+        2,
+        EnumSet.of(READONLY, FAST),
+        1,
+        1,
+        1,
+        "Returns the string value of a key.",
+        List.of(key("key")),
+        (c, a) -> Reply.bulk(c.get(a[1])));
+    add(
+        r,
+        "set",
+        -3,
+        EnumSet.of(WRITE),
+        1,
+        1,
+        1,
+        "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
+        List.of(
+            key("key"),
+            string("value"),
+            ArgDoc.oneOf("condition", ArgDoc.token("NX"), ArgDoc.token("XX")).asOptional(),
+            ArgDoc.token("GET").asOptional(),
+            expiry),
+        StringCommands::set);
+    add(
+        r,
+        "setnx",
+        3,
+        EnumSet.of(WRITE, FAST),
+        1,
+        1,
+        1,
+        "Set the string value of a key only when the key doesn't exist.",
+        List.of(key("key"), string("value")),
+        (c, a) -> {
+          byte[] value = a[2];
+          return Reply.later(
+              c.writes()
+                  .compute(
+                      a[1],
+                      cur ->
+                          cur == null
+                              ? Decision.put(value, Reply.ONE)
+                              : Decision.keep(Reply.ZERO)));
+        });
+    add(
+        r,
+        "setex",
+        4,
+        EnumSet.of(WRITE),
+        1,
+        1,
+        1,
+        "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
+        List.of(key("key"), ArgDoc.integer("seconds"), string("value")),
+        (c, a) -> setWithTtl(c, a, true, "setex"));
+    add(
+        r,
+        "psetex",
+        4,
+        EnumSet.of(WRITE),
+        1,
+        1,
+        1,
+        "Sets both string value and expiration time in milliseconds of a key. The key is created if"
+            + " it doesn't exist.",
+        List.of(key("key"), ArgDoc.integer("milliseconds"), string("value")),
+        (c, a) -> setWithTtl(c, a, false, "psetex"));
+    add(
+        r,
+        "getex",
+        -2,
+        EnumSet.of(WRITE, FAST),
+        1,
+        1,
+        1,
+        "Returns the string value of a key after setting its expiration time.",
+        List.of(
+            key("key"),
+            ArgDoc.oneOf(
+                    "expiration",
+                    ArgDoc.tokenWith("EX", ArgDoc.integer("seconds")),
+                    ArgDoc.tokenWith("PX", ArgDoc.integer("milliseconds")),
+                    ArgDoc.tokenWith("EXAT", ArgDoc.integer("unix-time-seconds")),
+                    ArgDoc.tokenWith("PXAT", ArgDoc.integer("unix-time-milliseconds")),
+                    ArgDoc.token("PERSIST"))
+                .asOptional()),
+        StringCommands::getex);
+    add(
+        r,
+        "getdel",
+        2,
+        EnumSet.of(WRITE, FAST),
+        1,
+        1,
+        1,
+        "Returns the string value of a key after deleting the key.",
+        List.of(key("key")),
+        (c, a) ->
+            Reply.later(
+                c.writes()
+                    .compute(
+                        a[1],
+                        cur ->
+                            cur == null
+                                ? Decision.keep(Reply.NULL_BULK)
+                                : Decision.delete(Reply.bulk(cur)))));
+    add(
+        r,
+        "getset",
+        3,
+        EnumSet.of(WRITE, FAST),
+        1,
+        1,
+        1,
+        "Returns the previous string value of a key after setting it to a new value.",
+        List.of(key("key"), string("value")),
+        (c, a) -> {
+          byte[] value = a[2];
+          return Reply.later(c.writes().compute(a[1], cur -> Decision.put(value, Reply.bulk(cur))));
+        });
+    add(
+        r,
+        "mget",
+        -2,
+        EnumSet.of(READONLY, FAST),
+        1,
+        -1,
+        1,
+        "Atomically returns the string values of one or more keys.",
+        List.of(key("key").asMultiple()),
+        (c, a) -> Reply.bulkArray(c.getAll(Arrays.asList(a).subList(1, a.length))));
+    add(
+        r,
+        "mset",
+        -3,
+        EnumSet.of(WRITE),
+        1,
+        -1,
+        2,
+        "Atomically creates or modifies the string values of one or more keys.",
+        List.of(ArgDoc.block("data", key("key"), string("value")).asMultiple()),
+        (c, a) -> {
+          if ((a.length - 1) % 2 != 0) {
+            return Reply.error(RespErrors.wrongArity("mset"));
+          }
+          return durable(c.writes().putAllAsync(Arrays.asList(a).subList(1, a.length)), Reply.OK);
+        });
+    add(
+        r,
+        "msetnx",
+        -3,
+        EnumSet.of(WRITE),
+        1,
+        -1,
+        2,
+        "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+        List.of(ArgDoc.block("data", key("key"), string("value")).asMultiple()),
+        StringCommands::msetnx);
+    add(
+        r,
+        "strlen",
+        2,
+        EnumSet.of(READONLY, FAST),
+        1,
+        1,
+        1,
+        "Returns the length of a string value.",
+        List.of(key("key")),
+        (c, a) -> {
+          byte[] v = c.get(a[1]);
+          return Reply.integer(v == null ? 0 : v.length);
+        });
+    add(
+        r,
+        "append",
+        3,
+        EnumSet.of(WRITE, FAST),
+        1,
+        1,
+        1,
+        "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+        List.of(key("key"), string("value")),
+        StringCommands::append);
+    for (String name : List.of("getrange", "substr")) {
+      add(
+          r,
+          name,
+          4,
+          EnumSet.of(READONLY),
+          1,
+          1,
+          1,
+          "Returns a substring of the string stored at a key.",
+          List.of(key("key"), ArgDoc.integer("start"), ArgDoc.integer("end")),
+          StringCommands::getrange);
+    }
+    add(
+        r,
+        "setrange",
+        4,
+        EnumSet.of(WRITE),
+        1,
+        1,
+        1,
+        "Overwrites a part of a string value with another by an offset. Creates the key if it"
+            + " doesn't exist.",
+        List.of(key("key"), ArgDoc.integer("offset"), string("value")),
+        StringCommands::setrange);
   }
 
   private static Reply set(CommandContext c, byte[][] a) {
-    boolean nx = false;
-    boolean xx = false;
-    boolean get = false;
-    for (int i = 3; i < a.length; i++) {
-      switch (Args.lower(a[i])) {
-        case "nx" -> nx = true;
-        case "xx" -> xx = true;
-        case "get" -> get = true;
-        case "keepttl" -> {} // no key has a TTL yet, so keeping it changes nothing
-        case "ex", "px", "exat", "pxat" -> {
-          return Reply.error(RespErrors.EXPIRY_UNSUPPORTED);
-        }
-        default -> {
-          return Reply.error(RespErrors.SYNTAX);
-        }
-      }
-    }
-    if (nx && xx) {
-      return Reply.error(RespErrors.SYNTAX);
-    }
+    ExpiryOptions o = ExpiryOptions.parse(a, 3, true, "set");
     byte[] value = a[2];
-    if (!nx && !xx && !get) {
-      return durable(c.writes().putAsync(a[1], value), Reply.OK);
+    long expiry = o.putExpiry(c.nowMillis());
+    if (!o.nx() && !o.xx() && !o.get() && !o.keepTtl()) {
+      // The common case, with or without EX/PX: one put, no read.
+      KvStore w = c.writes();
+      return durable(
+          expiry == 0 ? w.putAsync(a[1], value) : w.putAsync(a[1], value, expiry), Reply.OK);
     }
-    boolean onlyIfAbsent = nx;
-    boolean onlyIfPresent = xx;
-    boolean returnOld = get;
     return Reply.later(
         c.writes()
-            .compute(
+            .computeEntry(
                 a[1],
-                current -> {
-                  boolean write =
-                      !(onlyIfAbsent && current != null) && !(onlyIfPresent && current == null);
-                  Reply r = returnOld ? Reply.bulk(current) : (write ? Reply.OK : Reply.NULL_BULK);
-                  return write ? Decision.put(value, r) : Decision.keep(r);
+                (cur, at) -> {
+                  boolean write = !(o.nx() && cur != null) && !(o.xx() && cur == null);
+                  Reply r = o.get() ? Reply.bulk(cur) : (write ? Reply.OK : Reply.NULL_BULK);
+                  return write ? Decision.put(value, expiry, r) : Decision.keep(r);
                 }));
   }
 
-  private static Reply setnx(CommandContext c, byte[][] a) {
-    byte[] value = a[2];
+  private static Reply setWithTtl(CommandContext c, byte[][] a, boolean seconds, String name) {
+    long at = ExpiryOptions.absolute(a[2], seconds, true, name, c.nowMillis());
+    return durable(c.writes().putAsync(a[1], a[3], at), Reply.OK);
+  }
+
+  private static Reply getex(CommandContext c, byte[][] a) {
+    ExpiryOptions o = ExpiryOptions.parse(a, 2, false, "getex");
+    if (!o.hasExpiry() && !o.persist()) {
+      return Reply.bulk(c.get(a[1])); // no option: a plain read, nothing logged
+    }
+    long now = c.nowMillis();
     return Reply.later(
         c.writes()
-            .compute(
+            .computeEntry(
                 a[1],
-                cur -> cur == null ? Decision.put(value, Reply.ONE) : Decision.keep(Reply.ZERO)));
+                (cur, current) -> {
+                  if (cur == null) {
+                    return Decision.keep(Reply.NULL_BULK); // before the expiry is checked
+                  }
+                  if (o.persist()) {
+                    return current == 0
+                        ? Decision.keep(Reply.bulk(cur))
+                        : Decision.expire(0, Reply.bulk(cur));
+                  }
+                  return Decision.expire(o.expireAt(now), Reply.bulk(cur));
+                }));
   }
 
-  private static Reply getdel(CommandContext c, byte[][] a) {
-    return Reply.later(
-        c.writes()
-            .compute(
-                a[1],
-                cur ->
-                    cur == null
-                        ? Decision.keep(Reply.NULL_BULK)
-                        : Decision.delete(Reply.bulk(cur))));
-  }
-
-  /** Isolated: the values all existed together at one instant (never half of an MSET). */
-  private static Reply mget(CommandContext c, byte[][] a) {
-    return Reply.bulkArray(c.getAll(Arrays.asList(a).subList(1, a.length)));
-  }
-
-  private static Reply mset(CommandContext c, byte[][] a) {
+  /** MSETNX: one atomic operation over every key, logged as one record when it sets them. */
+  private static Reply msetnx(CommandContext c, byte[][] a) {
     if ((a.length - 1) % 2 != 0) {
-      return Reply.error(RespErrors.wrongArity("mset"));
+      return Reply.error(RespErrors.wrongArity("msetnx"));
     }
-    return durable(c.writes().putAllAsync(Arrays.asList(a).subList(1, a.length)), Reply.OK);
+    List<byte[]> keys = new ArrayList<>();
+    for (int i = 1; i < a.length; i += 2) {
+      keys.add(a[i]);
+    }
+    List<byte[]> pairs = Arrays.asList(a).subList(1, a.length);
+    return Reply.later(
+        atomically(
+            c,
+            keys,
+            view -> {
+              for (byte[] k : keys) {
+                if (view.get(k) != null) {
+                  return Reply.ZERO;
+                }
+              }
+              view.putAllAsync(pairs);
+              return Reply.ONE;
+            }));
   }
 
-  private static long delta(byte[] arg, boolean negate) {
-    long d;
-    try {
-      d = Args.parseLong(arg);
-    } catch (NumberFormatException e) {
-      throw new CommandException(RespErrors.NOT_INTEGER);
+  /**
+   * Runs {@code work} atomically over {@code keys}: on the store, or, inside EXEC, directly on the
+   * transaction's view (which is already atomic and holds those keys' locks).
+   */
+  static java.util.concurrent.CompletableFuture<Reply> atomically(
+      CommandContext c, List<byte[]> keys, java.util.function.Function<KvStore, Reply> work) {
+    KvStore w = c.writes();
+    if (c.inTransactionView()) {
+      return java.util.concurrent.CompletableFuture.completedFuture(work.apply(w));
     }
-    if (negate) {
-      if (d == Long.MIN_VALUE) {
-        throw new CommandException(RespErrors.OVERFLOW);
-      }
-      d = -d;
-    }
-    return d;
+    return w.atomically(keys, work);
   }
 
-  private static Reply incrBy(CommandContext c, byte[] key, long delta) {
+  private static long maxLength(CommandContext c) {
+    return c.server().config().network().maxMessageSize();
+  }
+
+  private static Reply append(CommandContext c, byte[][] a) {
+    byte[] tail = a[2];
+    long max = maxLength(c);
     return Reply.later(
         c.writes()
-            .compute(
-                key,
-                cur -> {
-                  long n;
-                  try {
-                    n = cur == null ? 0 : Args.parseLong(cur);
-                  } catch (NumberFormatException e) {
-                    throw new CommandException(RespErrors.NOT_INTEGER);
+            .computeEntry(
+                a[1],
+                (cur, at) -> {
+                  byte[] base = cur == null ? EMPTY : cur;
+                  if ((long) base.length + tail.length > max) {
+                    throw new CommandException(RespErrors.STRING_TOO_LONG);
                   }
-                  long result;
-                  try {
-                    result = Math.addExact(n, delta);
-                  } catch (ArithmeticException e) {
-                    throw new CommandException(RespErrors.OVERFLOW);
+                  byte[] next = Arrays.copyOf(base, base.length + tail.length);
+                  System.arraycopy(tail, 0, next, base.length, tail.length);
+                  return Decision.put(next, Decision.KEEP_TTL, Reply.integer(next.length));
+                }));
+  }
+
+  private static Reply getrange(CommandContext c, byte[][] a) {
+    long start = Args.integer(a[2]);
+    long end = Args.integer(a[3]);
+    byte[] v = c.get(a[1]);
+    if (v == null) {
+      return Reply.bulk(EMPTY);
+    }
+    long len = v.length;
+    if (start < 0 && end < 0 && start > end) {
+      return Reply.bulk(EMPTY);
+    }
+    if (start < 0) {
+      start = len + start;
+    }
+    if (end < 0) {
+      end = len + end;
+    }
+    start = Math.max(start, 0);
+    end = Math.max(end, 0);
+    if (end >= len) {
+      end = len - 1;
+    }
+    if (start > end || len == 0) {
+      return Reply.bulk(EMPTY);
+    }
+    return Reply.bulk(Arrays.copyOfRange(v, (int) start, (int) end + 1));
+  }
+
+  private static Reply setrange(CommandContext c, byte[][] a) {
+    long offset = Args.integer(a[2]);
+    if (offset < 0) {
+      return Reply.error(RespErrors.OFFSET_RANGE);
+    }
+    byte[] patch = a[3];
+    long max = maxLength(c);
+    return Reply.later(
+        c.writes()
+            .computeEntry(
+                a[1],
+                (cur, at) -> {
+                  if (patch.length == 0) {
+                    return Decision.keep(Reply.integer(cur == null ? 0 : cur.length));
                   }
-                  return Decision.put(Args.bytes(result), Reply.integer(result));
+                  if (offset + patch.length > max) {
+                    throw new CommandException(RespErrors.STRING_TOO_LONG);
+                  }
+                  byte[] base = cur == null ? EMPTY : cur;
+                  int size = (int) Math.max(base.length, offset + patch.length);
+                  byte[] next = Arrays.copyOf(base, size);
+                  System.arraycopy(patch, 0, next, (int) offset, patch.length);
+                  return Decision.put(next, Decision.KEEP_TTL, Reply.integer(next.length));
                 }));
   }
 

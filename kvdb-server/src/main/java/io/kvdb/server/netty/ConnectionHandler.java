@@ -84,6 +84,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    commands.pushWith(
+        reply ->
+            ctx.executor()
+                .execute(
+                    () -> {
+                      if (ctx.channel().isActive() && !closing) {
+                        enqueue(reply);
+                        flush();
+                      }
+                    }));
     server.stats().connectionsReceived.increment();
     if (refusedByProtectedMode(ctx)) {
       log.warn(
@@ -114,7 +124,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private boolean refusedByProtectedMode(ChannelHandlerContext ctx) {
     return ProtectedMode.refuses(
-        server.config().network(), ctx.channel().localAddress(), ctx.channel().remoteAddress());
+        server.runtime().protectedMode(),
+        server.runtime().password(),
+        ctx.channel().localAddress(),
+        ctx.channel().remoteAddress());
   }
 
   @Override
@@ -122,6 +135,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     if (registered) {
       server.clients().unregister(state);
     }
+    server.connectionClosed(state); // its WATCHes and MONITOR go with it
     inFlight.addAndGet(-queue.size());
     queue.clear();
     backlog.clear();
@@ -207,7 +221,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     Reply reply = server.registry().execute(commands, (byte[][]) msg);
-    enqueue(reply);
+    if (state.takeReplyWanted()) { // CLIENT REPLY OFF / SKIP
+      enqueue(reply);
+    }
     if (commands.takeCloseAfterReply()) {
       closing = true;
     }

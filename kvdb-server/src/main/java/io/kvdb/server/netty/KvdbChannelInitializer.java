@@ -26,11 +26,13 @@ public final class KvdbChannelInitializer extends ChannelInitializer<SocketChann
   protected void initChannel(SocketChannel ch) {
     clients.add(ch);
     var net = server.config().network();
+    var runtime = server.runtime();
     ConnectionState state =
-        new ConnectionState(server.clients().nextId(), ch.remoteAddress(), net.password() == null);
-    if (net.idleTimeoutSeconds() > 0) {
-      ch.pipeline()
-          .addLast("idle", new IdleStateHandler(0, 0, net.idleTimeoutSeconds(), TimeUnit.SECONDS));
+        new ConnectionState(
+            server.clients().nextId(), ch.remoteAddress(), runtime.password() == null);
+    long idle = runtime.idleTimeoutSeconds();
+    if (idle > 0) {
+      ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.SECONDS));
     }
     ch.pipeline()
         .addLast("decoder", new RespRequestDecoder(state, net.maxMessageSize()))

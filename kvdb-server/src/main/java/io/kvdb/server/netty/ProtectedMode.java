@@ -14,7 +14,13 @@ public final class ProtectedMode {
   /** Whether a client connecting from {@code remote} to {@code local} must be refused. */
   public static boolean refuses(
       ServerConfig.Network net, SocketAddress local, SocketAddress remote) {
-    if (!net.protectedMode() || net.password() != null) {
+    return refuses(net.protectedMode(), net.password(), local, remote);
+  }
+
+  /** The same, with the settings as CONFIG SET left them. */
+  public static boolean refuses(
+      boolean protectedMode, String password, SocketAddress local, SocketAddress remote) {
+    if (!protectedMode || password != null) {
       return false;
     }
     if (local instanceof InetSocketAddress l

@@ -1,0 +1,85 @@
+package io.kvdb.server.command;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One connection's MULTI state and WATCHed keys.
+ *
+ * <p>Between MULTI and EXEC commands are checked (name, arity, AUTH, READONLY, NO_MULTI) and
+ * queued; a command refused at that point marks the transaction failed, and EXEC then discards it
+ * with EXECABORT, as Redis does. A WATCHed key is remembered with whether it existed; {@link
+ * WatchedKeys} marks the transaction dirty when a write command names the key, and EXEC also aborts
+ * when a key that existed at WATCH is gone by then (expired, or removed by the expirer, which no
+ * command names). Confined to the connection's event loop, except {@link #dirty}, which writers on
+ * other loops set.
+ */
+final class Transaction {
+  /** A queued command: its spec and arguments. */
+  record Queued(CommandSpec spec, byte[][] argv) {}
+
+  private boolean open;
+  private boolean failed;
+  private final List<Queued> queued = new ArrayList<>();
+  private final Map<ByteBuffer, Boolean> watched = new LinkedHashMap<>();
+  private volatile boolean dirty;
+
+  boolean open() {
+    return open;
+  }
+
+  void begin() {
+    open = true;
+    failed = false;
+    queued.clear();
+  }
+
+  void queue(CommandSpec spec, byte[][] argv) {
+    queued.add(new Queued(spec, argv));
+  }
+
+  void fail() {
+    failed = true;
+  }
+
+  boolean failed() {
+    return failed;
+  }
+
+  /** Ends MULTI: returns what was queued and forgets it. */
+  List<Queued> take() {
+    List<Queued> q = new ArrayList<>(queued);
+    queued.clear();
+    open = false;
+    failed = false;
+    return q;
+  }
+
+  void discard() {
+    queued.clear();
+    open = false;
+    failed = false;
+  }
+
+  /** Keys watched and whether each existed when it was watched. */
+  Map<ByteBuffer, Boolean> watched() {
+    return watched;
+  }
+
+  void markDirty() {
+    dirty = true;
+  }
+
+  boolean dirty() {
+    return dirty;
+  }
+
+  /** Forgets the watched keys (the caller removes them from {@link WatchedKeys} first). */
+  void clearWatched() {
+    watched.clear();
+    dirty = false;
+  }
+}
