@@ -160,10 +160,52 @@ public final class SwappableStore implements KvStore {
     return acknowledged(s, s.putAsync(key, value, expireAtMillis));
   }
 
+  /**
+   * On a master, an atomic operation like any write. On a replica, a read-only one: MULTI/EXEC of
+   * reads works there as in Redis, and its view refuses every write (a replica's records come only
+   * from its master).
+   */
   @Override
   public <R> CompletableFuture<R> atomically(List<byte[]> keys, Function<KvStore, R> work) {
+    if (readOnly) {
+      return readable().atomically(keys, view -> work.apply(readOnlyView(view)));
+    }
     KvStore s = writable();
     return acknowledged(s, s.atomically(keys, work));
+  }
+
+  private static final java.util.Set<String> READS =
+      java.util.Set.of(
+          "get",
+          "getAll",
+          "ttl",
+          "scan",
+          "size",
+          "randomKey",
+          "clock",
+          "lastLsn",
+          "syncBarrier",
+          "whenWritable",
+          "hashCode",
+          "equals",
+          "toString");
+
+  /** {@code view} with every method but the reads throwing {@link ReadOnlyReplicaException}. */
+  private static KvStore readOnlyView(KvStore view) {
+    return (KvStore)
+        java.lang.reflect.Proxy.newProxyInstance(
+            KvStore.class.getClassLoader(),
+            new Class<?>[] {KvStore.class},
+            (proxy, method, args) -> {
+              if (!READS.contains(method.getName())) {
+                throw new ReadOnlyReplicaException();
+              }
+              try {
+                return method.invoke(view, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Override
