@@ -50,11 +50,12 @@ public final class CommandTable {
         -3,
         "Set the value of a key",
         "SET user:1 \"John Doe\"",
-        List.of("NX", "XX", "GET", "KEEPTTL"),
+        List.of("NX", "XX", "GET", "EX", "PX", "EXAT", "PXAT", "KEEPTTL"),
         "key",
         "value",
         "[NX | XX]",
-        "[GET]");
+        "[GET]",
+        "[EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]");
     t.add(
         "SETNX",
         3,
@@ -152,13 +153,11 @@ public final class CommandTable {
         "[COUNT | INFO [name ...] | DOCS [name ...] | LIST]");
     t.add(
         "CONFIG",
-        -3,
-        "Read configuration parameters",
-        "CONFIG GET maxclients",
-        List.of("GET"),
-        "GET",
-        "parameter",
-        "[parameter ...]");
+        -2,
+        "Read configuration parameters, or change those that can change at runtime",
+        "CONFIG SET maxclients 5000",
+        List.of("GET", "SET"),
+        "GET parameter [parameter ...] | SET parameter value [parameter value ...]");
     t.add(
         "HELLO",
         -1,
@@ -178,9 +177,9 @@ public final class CommandTable {
     t.add(
         "CLIENT",
         -2,
-        "Connection commands: ID, SETNAME, GETNAME, SETINFO, LIST",
+        "Connection commands: ID, SETNAME, GETNAME, SETINFO, LIST, REPLY ON | OFF | SKIP",
         "CLIENT LIST",
-        List.of("ID", "SETNAME", "GETNAME", "SETINFO", "LIST"),
+        List.of("ID", "SETNAME", "GETNAME", "SETINFO", "LIST", "REPLY", "ON", "OFF", "SKIP"),
         "subcommand",
         "[argument ...]");
     for (String name : List.of("REPLICAOF", "SLAVEOF")) {
@@ -218,6 +217,272 @@ public final class CommandTable {
         "DEBUG DIGEST",
         List.of("DIGEST"),
         "DIGEST");
+    t.add(
+        "SETEX",
+        4,
+        "Set a key's value and its time to live in seconds",
+        "SETEX session:1 3600 data",
+        List.of(),
+        "key",
+        "seconds",
+        "value");
+    t.add(
+        "PSETEX",
+        4,
+        "Set a key's value and its time to live in milliseconds",
+        "PSETEX lock 500 me",
+        List.of(),
+        "key",
+        "milliseconds",
+        "value");
+    t.add(
+        "GETEX",
+        -2,
+        "Get a key's value and set or remove its expiry",
+        "GETEX session:1 EX 3600",
+        List.of("EX", "PX", "EXAT", "PXAT", "PERSIST"),
+        "key",
+        "[EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]");
+    t.add(
+        "GETSET",
+        3,
+        "Set a key's value and return the old one",
+        "GETSET counter 0",
+        List.of(),
+        "key",
+        "value");
+    t.add(
+        "MSETNX",
+        -3,
+        "Set several keys only if none of them exists, atomically",
+        "MSETNX a 1 b 2",
+        List.of(),
+        "key value",
+        "[key value ...]");
+    t.add("APPEND", 3, "Append to a key's value", "APPEND log \"line\"", List.of(), "key", "value");
+    t.add(
+        "GETRANGE",
+        4,
+        "Get a substring of a key's value (negative offsets count from the end)",
+        "GETRANGE greeting 0 4",
+        List.of(),
+        "key",
+        "start",
+        "end");
+    t.add(
+        "SUBSTR",
+        4,
+        "Get a substring of a key's value (old name of GETRANGE)",
+        "SUBSTR greeting 0 4",
+        List.of(),
+        "key",
+        "start",
+        "end");
+    t.add(
+        "SETRANGE",
+        4,
+        "Overwrite part of a key's value at an offset",
+        "SETRANGE greeting 6 Redis",
+        List.of(),
+        "key",
+        "offset",
+        "value");
+    t.add(
+        "INCRBYFLOAT",
+        3,
+        "Increment a key's value by a decimal number",
+        "INCRBYFLOAT price 0.1",
+        List.of(),
+        "key",
+        "increment");
+    t.add(
+        "LCS",
+        -3,
+        "Longest common subsequence of two keys' values",
+        "LCS key1 key2 IDX",
+        List.of("LEN", "IDX", "MINMATCHLEN", "WITHMATCHLEN"),
+        "key1",
+        "key2",
+        "[LEN]",
+        "[IDX]",
+        "[MINMATCHLEN min-match-len]",
+        "[WITHMATCHLEN]");
+    t.add(
+        "SETBIT",
+        4,
+        "Set or clear one bit of a key's value",
+        "SETBIT flags 7 1",
+        List.of(),
+        "key",
+        "offset",
+        "value");
+    t.add(
+        "GETBIT", 3, "Get one bit of a key's value", "GETBIT flags 7", List.of(), "key", "offset");
+    t.add(
+        "BITCOUNT",
+        -2,
+        "Count the set bits of a key's value",
+        "BITCOUNT flags 0 -1 BYTE",
+        List.of("BYTE", "BIT"),
+        "key",
+        "[start end [BYTE | BIT]]");
+    t.add(
+        "BITPOS",
+        -3,
+        "Find the first set or clear bit of a key's value",
+        "BITPOS flags 1",
+        List.of("BYTE", "BIT"),
+        "key",
+        "bit",
+        "[start [end [BYTE | BIT]]]");
+    t.add(
+        "EXPIRE",
+        -3,
+        "Set a key's time to live in seconds",
+        "EXPIRE session:1 3600",
+        List.of("NX", "XX", "GT", "LT"),
+        "key",
+        "seconds",
+        "[NX | XX | GT | LT]");
+    t.add(
+        "PEXPIRE",
+        -3,
+        "Set a key's time to live in milliseconds",
+        "PEXPIRE lock 500",
+        List.of("NX", "XX", "GT", "LT"),
+        "key",
+        "milliseconds",
+        "[NX | XX | GT | LT]");
+    t.add(
+        "EXPIREAT",
+        -3,
+        "Make a key expire at a Unix time in seconds",
+        "EXPIREAT session:1 4102444800",
+        List.of("NX", "XX", "GT", "LT"),
+        "key",
+        "unix-time-seconds",
+        "[NX | XX | GT | LT]");
+    t.add(
+        "PEXPIREAT",
+        -3,
+        "Make a key expire at a Unix time in milliseconds",
+        "PEXPIREAT session:1 4102444800000",
+        List.of("NX", "XX", "GT", "LT"),
+        "key",
+        "unix-time-milliseconds",
+        "[NX | XX | GT | LT]");
+    t.add(
+        "TTL",
+        2,
+        "Seconds a key has left (-1: no expiry, -2: no key)",
+        "TTL session:1",
+        List.of(),
+        "key");
+    t.add(
+        "PTTL",
+        2,
+        "Milliseconds a key has left (-1: no expiry, -2: no key)",
+        "PTTL session:1",
+        List.of(),
+        "key");
+    t.add(
+        "EXPIRETIME",
+        2,
+        "Unix time in seconds when a key expires",
+        "EXPIRETIME session:1",
+        List.of(),
+        "key");
+    t.add(
+        "PEXPIRETIME",
+        2,
+        "Unix time in milliseconds when a key expires",
+        "PEXPIRETIME session:1",
+        List.of(),
+        "key");
+    t.add("PERSIST", 2, "Remove a key's expiry", "PERSIST session:1", List.of(), "key");
+    t.add(
+        "RENAME",
+        3,
+        "Rename a key (with its expiry), replacing the destination",
+        "RENAME old new",
+        List.of(),
+        "key",
+        "newkey");
+    t.add(
+        "RENAMENX",
+        3,
+        "Rename a key only if the new name is free",
+        "RENAMENX old new",
+        List.of(),
+        "key",
+        "newkey");
+    t.add(
+        "COPY",
+        -3,
+        "Copy a key's value and expiry to another key",
+        "COPY a b REPLACE",
+        List.of("DB", "REPLACE"),
+        "source",
+        "destination",
+        "[DB destination-db]",
+        "[REPLACE]");
+    t.add("RANDOMKEY", 1, "Return a random key", "RANDOMKEY", List.of());
+    t.add("UNLINK", -2, "Delete keys (as DEL)", "UNLINK a b", List.of(), "key", "[key ...]");
+    t.add(
+        "TOUCH",
+        -2,
+        "Count how many of the keys exist",
+        "TOUCH a b",
+        List.of(),
+        "key",
+        "[key ...]");
+    t.add(
+        "OBJECT",
+        -2,
+        "Inspect a key: OBJECT ENCODING | FREQ | IDLETIME key, OBJECT HELP",
+        "OBJECT ENCODING counter",
+        List.of("ENCODING", "FREQ", "IDLETIME", "HELP"),
+        "subcommand",
+        "[key]");
+    t.add(
+        "MULTI",
+        1,
+        "Start a transaction: later commands are queued until EXEC",
+        "MULTI",
+        List.of());
+    t.add("EXEC", 1, "Run the queued commands as one atomic, logged unit", "EXEC", List.of());
+    t.add("DISCARD", 1, "Drop the queued commands", "DISCARD", List.of());
+    t.add(
+        "WATCH",
+        -2,
+        "Make the next EXEC fail if any of these keys changes",
+        "WATCH balance",
+        List.of(),
+        "key",
+        "[key ...]");
+    t.add("UNWATCH", 1, "Forget all watched keys", "UNWATCH", List.of());
+    t.add("TIME", 1, "The server's time: seconds and microseconds", "TIME", List.of());
+    t.add(
+        "LASTSAVE",
+        1,
+        "Unix time of the last snapshot of the write-ahead log",
+        "LASTSAVE",
+        List.of());
+    t.add("SAVE", 1, "Take a WAL snapshot now and wait for it", "SAVE", List.of());
+    t.add(
+        "BGSAVE",
+        -1,
+        "Take a WAL snapshot in the background",
+        "BGSAVE",
+        List.of("SCHEDULE"),
+        "[SCHEDULE]");
+    t.add("MONITOR", 1, "Stream every command the server runs", "MONITOR", List.of());
+    t.add(
+        "RESET",
+        1,
+        "Reset the connection: transaction, watches, MONITOR, CLIENT REPLY, name",
+        "RESET",
+        List.of());
     t.add(
         "HELP", -1, "Show available commands, or help for one", "HELP SET", List.of(), "[command]");
     t.add("EXIT", 1, "Exit the client", "EXIT", List.of());
