@@ -169,6 +169,22 @@ class ExpiryTest {
   }
 
   @Test
+  void aReadThatMeetsAnExpiredKeyFreesItAtOnceWithALoggedDelete() {
+    RecordingWal wal = new RecordingWal(true);
+    try (ShardedKvStore s = store(wal)) {
+      s.put(b("k"), b("v"), Duration.ofMillis(5));
+      clock.advance(6);
+      // Whatever removes it (this read, or the expirer if it ran in between), once the read has
+      // returned the key takes no memory and its removal is in the log.
+      assertThat(s.get("k")).isNull();
+      assertThat(s.keysWithExpiry()).isZero();
+      assertThat(s.expiredKeys()).isEqualTo(1);
+      assertThat(wal.records().get(wal.records().size() - 1).type())
+          .isIn(RecordType.DELETE, RecordType.BATCH);
+    }
+  }
+
+  @Test
   void theExpirerReclaimsInChunksAndLogsEachRemoval() {
     RecordingWal wal = new RecordingWal(true);
     try (ShardedKvStore s = store(wal)) {

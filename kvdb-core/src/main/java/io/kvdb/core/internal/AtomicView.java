@@ -37,7 +37,7 @@ final class AtomicView implements KvStore {
   private final boolean copyValues;
   private final KeyScan scanner;
   private final long lastLsn;
-  private final Runnable ttlSeen;
+  private final Expirer expirer;
   private final List<Mutation> mutations = new ArrayList<>();
   private final List<byte[]> undoKeys = new ArrayList<>();
   private final List<byte[]> undoEntries = new ArrayList<>();
@@ -51,7 +51,7 @@ final class AtomicView implements KvStore {
       boolean reclaim,
       boolean copyValues,
       long lastLsn,
-      Runnable ttlSeen) {
+      Expirer expirer) {
     this.shards = shards;
     this.locked = new boolean[shards.count()];
     for (int i : lockedIndexes) {
@@ -64,7 +64,7 @@ final class AtomicView implements KvStore {
     this.copyValues = copyValues;
     this.scanner = new KeyScan(shards);
     this.lastLsn = lastLsn;
-    this.ttlSeen = ttlSeen;
+    this.expirer = expirer;
   }
 
   /** What the work changed, in order: the record to log. */
@@ -213,6 +213,9 @@ final class AtomicView implements KvStore {
     if (m != null) {
       check(m, map, h);
       record(m);
+      if (e != null && !live) {
+        expirer.countReclaimed(); // counted at once: an undo puts back an entry nobody can see
+      }
     }
     return CompletableFuture.completedFuture(d.result());
   }
@@ -223,7 +226,7 @@ final class AtomicView implements KvStore {
       limits.checkMemory(map, m.key(), hash, m.value().length, m.expireAtMillis() != 0);
     }
     if (m.expireAtMillis() != 0) {
-      ttlSeen.run();
+      expirer.ensureStarted();
     }
   }
 

@@ -29,7 +29,7 @@ final class KeyWrites {
   private final Clock clock;
   private final BooleanSupplier reclaim;
   private final Supplier<CompletableFuture<Void>> barrier;
-  private final Runnable ttlSeen;
+  private final Expirer expirer;
 
   KeyWrites(
       Shards shards,
@@ -38,14 +38,14 @@ final class KeyWrites {
       Clock clock,
       BooleanSupplier reclaim,
       Supplier<CompletableFuture<Void>> barrier,
-      Runnable ttlSeen) {
+      Expirer expirer) {
     this.shards = shards;
     this.limits = limits;
     this.wal = wal;
     this.clock = clock;
     this.reclaim = reclaim;
     this.barrier = barrier;
-    this.ttlSeen = ttlSeen;
+    this.expirer = expirer;
   }
 
   /** Puts; returns the durability future, or null when there is no log (durable at once). */
@@ -53,13 +53,17 @@ final class KeyWrites {
     int h = KeyHash.hash(key);
     Shards.Shard s = shards.of(h);
     if (expireAt != 0) {
-      ttlSeen.run();
+      expirer.ensureStarted();
     }
     long stamp = s.lock.writeLock();
     try {
       if (expireAt != 0 && ShardMap.expired(expireAt, clock.millis())) {
         // Already past: the key is removed instead (if it is there at all).
         return s.map.find(key, h) == null ? null : logAndApply(Mutation.delete(key));
+      }
+      if (s.map.volatileCount() > 0) {
+        countIfExpired(
+            s.map.find(key, h)); // a SET over an expired key: it expired, as Redis counts
       }
       limits.checkMemory(s.map, key, h, value.length, expireAt != 0); // a refused write never logs
       CompletableFuture<Void> durable =
@@ -83,6 +87,9 @@ final class KeyWrites {
       boolean live = !ShardMap.expired(e, clock.millis());
       CompletableFuture<Void> durable = log(RecordType.DELETE, key, EMPTY, 0);
       s.map.remove(key, h);
+      if (!live) {
+        expirer.countReclaimed();
+      }
       return durable.thenApply(v -> live);
     } finally {
       s.lock.unlockWrite(stamp);
@@ -108,7 +115,11 @@ final class KeyWrites {
         return barrier.get().thenApply(v -> result);
       }
       checkPut(m, s.map, h);
-      return logAndApply(m).thenApply(v -> result);
+      CompletableFuture<Void> durable = logAndApply(m);
+      if (e != null && !live) {
+        expirer.countReclaimed(); // replaced or removed: it expired
+      }
+      return durable.thenApply(v -> result);
     } finally {
       s.lock.unlockWrite(stamp);
     }
@@ -120,10 +131,46 @@ final class KeyWrites {
       limits.checkValue(m.value());
       limits.checkMemory(map, m.key(), hash, m.value().length, m.expireAtMillis() != 0);
       if (m.expireAtMillis() != 0) {
-        ttlSeen.run();
+        expirer.ensureStarted();
       }
     } else if (m.type() == RecordType.EXPIRE && m.expireAtMillis() != 0) {
-      ttlSeen.run();
+      expirer.ensureStarted();
+    }
+  }
+
+  private void countIfExpired(byte[] entry) {
+    if (entry != null && ShardMap.expired(entry, clock.millis())) {
+      expirer.countReclaimed();
+    }
+  }
+
+  /**
+   * A reader met {@code key} expired: remove it now, with a logged DELETE, so that its memory does
+   * not wait for the expirer (Redis deletes on access too). Skipped when this store does not remove
+   * expired keys, or while the log is over its pending-bytes limit (the expirer gets it later); the
+   * reader has its answer either way.
+   */
+  void reclaim(byte[] key) {
+    if (!reclaim.getAsBoolean() || (wal != null && !wal.whenWritable().isDone())) {
+      return;
+    }
+    int h = KeyHash.hash(key);
+    Shards.Shard s = shards.of(h);
+    long stamp = s.lock.writeLock();
+    try {
+      byte[] e = s.map.find(key, h);
+      if (e == null || !ShardMap.expired(e, clock.millis())) {
+        return; // gone or rewritten meanwhile
+      }
+      try {
+        log(RecordType.DELETE, key, EMPTY, 0);
+      } catch (IllegalStateException failedOrClosed) {
+        return; // leave it: readers hide it, and a failed log takes no more records
+      }
+      s.map.remove(key, h);
+      expirer.countReclaimed();
+    } finally {
+      s.lock.unlockWrite(stamp);
     }
   }
 

@@ -38,7 +38,7 @@ final class MultiKeyWrites {
   private final Clock clock;
   private final BooleanSupplier reclaim;
   private final Supplier<CompletableFuture<Void>> barrier;
-  private final Runnable ttlSeen;
+  private final Expirer expirer;
 
   MultiKeyWrites(
       Shards shards,
@@ -47,14 +47,14 @@ final class MultiKeyWrites {
       Clock clock,
       BooleanSupplier reclaim,
       Supplier<CompletableFuture<Void>> barrier,
-      Runnable ttlSeen) {
+      Expirer expirer) {
     this.shards = shards;
     this.limits = limits;
     this.wal = wal;
     this.clock = clock;
     this.reclaim = reclaim;
     this.barrier = barrier;
-    this.ttlSeen = ttlSeen;
+    this.expirer = expirer;
   }
 
   /** Checked copies of key/value pairs, made before any lock is taken. */
@@ -140,6 +140,9 @@ final class MultiKeyWrites {
           deletes.add(Mutation.delete(key));
           at.add(i);
           removed += live ? 1 : 0;
+          if (!live) {
+            expirer.countReclaimed();
+          }
         }
       }
       if (deletes.isEmpty()) {
@@ -180,7 +183,7 @@ final class MultiKeyWrites {
               reclaim.getAsBoolean(),
               wal != null,
               wal == null ? 0 : wal.lastLsn(),
-              ttlSeen);
+              expirer);
       R result;
       CompletableFuture<Void> durable;
       try {

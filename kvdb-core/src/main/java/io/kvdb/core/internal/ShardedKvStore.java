@@ -70,23 +70,10 @@ public final class ShardedKvStore implements KvStore, StoreState {
     this.removeExpired = builder.removeExpiredKeys();
     this.expirer = new Expirer(shards, wal, clock, () -> removeExpired);
     this.keyWrites =
-        new KeyWrites(
-            shards,
-            limits,
-            wal,
-            clock,
-            () -> removeExpired,
-            this::syncBarrier,
-            expirer::ensureStarted);
+        new KeyWrites(shards, limits, wal, clock, () -> removeExpired, this::syncBarrier, expirer);
     this.multiKey =
         new MultiKeyWrites(
-            shards,
-            limits,
-            wal,
-            clock,
-            () -> removeExpired,
-            this::syncBarrier,
-            expirer::ensureStarted);
+            shards, limits, wal, clock, () -> removeExpired, this::syncBarrier, expirer);
     this.applier = new LogApplier(shards, wal);
     this.snapshots = new SnapshotWalk(shards, clock, () -> removeExpired);
     this.scanner = new KeyScan(shards);
@@ -176,19 +163,25 @@ public final class ShardedKvStore implements KvStore, StoreState {
     int h = KeyHash.hash(key);
     Shards.Shard s = shards.of(h);
     long now = clock.millis();
+    byte[] v = null;
     long stamp = s.lock.tryOptimisticRead();
+    boolean valid = false;
     if (stamp != 0) {
-      byte[] v = s.map.getValue(key, h, now);
-      if (s.lock.validate(stamp)) {
-        return v;
+      v = s.map.getValue(key, h, now);
+      valid = s.lock.validate(stamp);
+    }
+    if (!valid) {
+      stamp = s.lock.readLock();
+      try {
+        v = s.map.getValue(key, h, now);
+      } finally {
+        s.lock.unlockRead(stamp);
       }
     }
-    stamp = s.lock.readLock();
-    try {
-      return s.map.getValue(key, h, now);
-    } finally {
-      s.lock.unlockRead(stamp);
+    if (v == null && s.map.volatileCount() > 0 && s.map.find(key, h) != null) {
+      keyWrites.reclaim(key); // present but expired (a racy hint; reclaim checks under the lock)
     }
+    return v;
   }
 
   @Override

@@ -21,6 +21,7 @@ public final class CommandRegistry {
   public static CommandRegistry standard() {
     CommandRegistry r = new CommandRegistry();
     StringCommands.register(r);
+    StringEditCommands.register(r);
     CounterCommands.register(r);
     BitCommands.register(r);
     LcsCommand.register(r);
@@ -166,11 +167,12 @@ public final class CommandRegistry {
    * runs its handler, mapping an exception to an error reply.
    */
   Reply run(CommandContext ctx, CommandSpec spec, byte[][] argv) {
-    if (spec.has(CommandFlag.WRITE)) {
+    WatchedKeys watches = ctx.server().watches();
+    if (spec.has(CommandFlag.WRITE) && !watches.isEmpty()) {
       if (spec.firstKey() == 0) {
-        ctx.server().watches().touchAll(); // FLUSHALL, FLUSHDB
+        watches.touchAll(); // FLUSHALL, FLUSHDB
       } else {
-        ctx.server().watches().touch(spec.keysOf(argv));
+        watches.touch(spec.keysOf(argv));
       }
     }
     CommandSpec outer = ctx.current();

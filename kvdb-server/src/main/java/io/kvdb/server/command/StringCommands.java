@@ -16,14 +16,12 @@ import java.util.Set;
 
 /**
  * String commands: GET, SET (with every expiry option), SETNX, SETEX, PSETEX, GETEX, GETDEL,
- * GETSET, MGET, MSET, MSETNX, STRLEN, APPEND, GETRANGE, SUBSTR, SETRANGE. Writes reply when durable
- * ({@link Reply#later}); a write that edits a value (APPEND, SETRANGE) logs the resulting value and
- * keeps the key's expiry, as Redis does, so the log stays idempotent. Counters are in {@link
- * CounterCommands}, bit operations in {@link BitCommands}, LCS in {@link LcsCommand}.
+ * GETSET, MGET, MSET, MSETNX, STRLEN. Writes reply when durable ({@link Reply#later}). Commands
+ * that edit part of a value are in {@link StringEditCommands}, counters in {@link CounterCommands},
+ * bit operations in {@link BitCommands}, LCS in {@link LcsCommand}.
  */
 final class StringCommands {
   private static final String GROUP = "string";
-  private static final byte[] EMPTY = new byte[0];
 
   private StringCommands() {}
 
@@ -229,42 +227,6 @@ final class StringCommands {
           byte[] v = c.get(a[1]);
           return Reply.integer(v == null ? 0 : v.length);
         });
-    add(
-        r,
-        "append",
-        3,
-        EnumSet.of(WRITE, FAST),
-        1,
-        1,
-        1,
-        "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-        List.of(key("key"), string("value")),
-        StringCommands::append);
-    for (String name : List.of("getrange", "substr")) {
-      add(
-          r,
-          name,
-          4,
-          EnumSet.of(READONLY),
-          1,
-          1,
-          1,
-          "Returns a substring of the string stored at a key.",
-          List.of(key("key"), ArgDoc.integer("start"), ArgDoc.integer("end")),
-          StringCommands::getrange);
-    }
-    add(
-        r,
-        "setrange",
-        4,
-        EnumSet.of(WRITE),
-        1,
-        1,
-        1,
-        "Overwrites a part of a string value with another by an offset. Creates the key if it"
-            + " doesn't exist.",
-        List.of(key("key"), ArgDoc.integer("offset"), string("value")),
-        StringCommands::setrange);
   }
 
   private static Reply set(CommandContext c, byte[][] a) {
@@ -352,82 +314,6 @@ final class StringCommands {
       return java.util.concurrent.CompletableFuture.completedFuture(work.apply(w));
     }
     return w.atomically(keys, work);
-  }
-
-  private static long maxLength(CommandContext c) {
-    return c.server().config().network().maxMessageSize();
-  }
-
-  private static Reply append(CommandContext c, byte[][] a) {
-    byte[] tail = a[2];
-    long max = maxLength(c);
-    return Reply.later(
-        c.writes()
-            .computeEntry(
-                a[1],
-                (cur, at) -> {
-                  byte[] base = cur == null ? EMPTY : cur;
-                  if ((long) base.length + tail.length > max) {
-                    throw new CommandException(RespErrors.STRING_TOO_LONG);
-                  }
-                  byte[] next = Arrays.copyOf(base, base.length + tail.length);
-                  System.arraycopy(tail, 0, next, base.length, tail.length);
-                  return Decision.put(next, Decision.KEEP_TTL, Reply.integer(next.length));
-                }));
-  }
-
-  private static Reply getrange(CommandContext c, byte[][] a) {
-    long start = Args.integer(a[2]);
-    long end = Args.integer(a[3]);
-    byte[] v = c.get(a[1]);
-    if (v == null) {
-      return Reply.bulk(EMPTY);
-    }
-    long len = v.length;
-    if (start < 0 && end < 0 && start > end) {
-      return Reply.bulk(EMPTY);
-    }
-    if (start < 0) {
-      start = len + start;
-    }
-    if (end < 0) {
-      end = len + end;
-    }
-    start = Math.max(start, 0);
-    end = Math.max(end, 0);
-    if (end >= len) {
-      end = len - 1;
-    }
-    if (start > end || len == 0) {
-      return Reply.bulk(EMPTY);
-    }
-    return Reply.bulk(Arrays.copyOfRange(v, (int) start, (int) end + 1));
-  }
-
-  private static Reply setrange(CommandContext c, byte[][] a) {
-    long offset = Args.integer(a[2]);
-    if (offset < 0) {
-      return Reply.error(RespErrors.OFFSET_RANGE);
-    }
-    byte[] patch = a[3];
-    long max = maxLength(c);
-    return Reply.later(
-        c.writes()
-            .computeEntry(
-                a[1],
-                (cur, at) -> {
-                  if (patch.length == 0) {
-                    return Decision.keep(Reply.integer(cur == null ? 0 : cur.length));
-                  }
-                  if (offset + patch.length > max) {
-                    throw new CommandException(RespErrors.STRING_TOO_LONG);
-                  }
-                  byte[] base = cur == null ? EMPTY : cur;
-                  int size = (int) Math.max(base.length, offset + patch.length);
-                  byte[] next = Arrays.copyOf(base, size);
-                  System.arraycopy(patch, 0, next, (int) offset, patch.length);
-                  return Decision.put(next, Decision.KEEP_TTL, Reply.integer(next.length));
-                }));
   }
 
   static Reply durable(java.util.concurrent.CompletableFuture<?> f, Reply reply) {

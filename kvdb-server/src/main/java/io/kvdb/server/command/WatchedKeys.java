@@ -28,6 +28,11 @@ final class WatchedKeys {
     tx.clearWatched();
   }
 
+  /** Whether no transaction watches anything: then writes need not look at their keys. */
+  boolean isEmpty() {
+    return byKey.isEmpty();
+  }
+
   /** A write names {@code keys}. */
   void touch(List<byte[]> keys) {
     if (byKey.isEmpty()) {

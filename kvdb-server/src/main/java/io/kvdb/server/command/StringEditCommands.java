@@ -1,0 +1,157 @@
+package io.kvdb.server.command;
+
+import static io.kvdb.server.command.ArgDoc.key;
+import static io.kvdb.server.command.ArgDoc.string;
+import static io.kvdb.server.command.CommandFlag.FAST;
+import static io.kvdb.server.command.CommandFlag.READONLY;
+import static io.kvdb.server.command.CommandFlag.WRITE;
+
+import io.kvdb.core.KeyFunction.Decision;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Commands that read or edit part of a string value: APPEND, GETRANGE (and its old name SUBSTR),
+ * SETRANGE, with Redis' offset rules. An edit logs the whole resulting value (the log stays
+ * idempotent) and keeps the key's expiry, as Redis does; a result longer than {@code
+ * network.max_message_size} is refused as Redis refuses one over proto-max-bulk-len.
+ */
+final class StringEditCommands {
+  private static final String GROUP = "string";
+  private static final byte[] EMPTY = new byte[0];
+
+  private StringEditCommands() {}
+
+  private static void add(
+      CommandRegistry r,
+      String name,
+      int arity,
+      Set<CommandFlag> flags,
+      int firstKey,
+      int lastKey,
+      int step,
+      String summary,
+      List<ArgDoc> args,
+      CommandHandler handler) {
+    r.add(
+        CommandSpec.keyed(
+            GROUP, name, arity, flags, firstKey, lastKey, step, summary, args, handler));
+  }
+
+  static void register(CommandRegistry r) {
+    add(
+        r,
+        "append",
+        3,
+        EnumSet.of(WRITE, FAST),
+        1,
+        1,
+        1,
+        "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+        List.of(key("key"), string("value")),
+        StringEditCommands::append);
+    for (String name : List.of("getrange", "substr")) {
+      add(
+          r,
+          name,
+          4,
+          EnumSet.of(READONLY),
+          1,
+          1,
+          1,
+          "Returns a substring of the string stored at a key.",
+          List.of(key("key"), ArgDoc.integer("start"), ArgDoc.integer("end")),
+          StringEditCommands::getrange);
+    }
+    add(
+        r,
+        "setrange",
+        4,
+        EnumSet.of(WRITE),
+        1,
+        1,
+        1,
+        "Overwrites a part of a string value with another by an offset. Creates the key if it"
+            + " doesn't exist.",
+        List.of(key("key"), ArgDoc.integer("offset"), string("value")),
+        StringEditCommands::setrange);
+  }
+
+  private static long maxLength(CommandContext c) {
+    return c.server().config().network().maxMessageSize();
+  }
+
+  private static Reply append(CommandContext c, byte[][] a) {
+    byte[] tail = a[2];
+    long max = maxLength(c);
+    return Reply.later(
+        c.writes()
+            .computeEntry(
+                a[1],
+                (cur, at) -> {
+                  byte[] base = cur == null ? EMPTY : cur;
+                  if ((long) base.length + tail.length > max) {
+                    throw new CommandException(RespErrors.STRING_TOO_LONG);
+                  }
+                  byte[] next = Arrays.copyOf(base, base.length + tail.length);
+                  System.arraycopy(tail, 0, next, base.length, tail.length);
+                  return Decision.put(next, Decision.KEEP_TTL, Reply.integer(next.length));
+                }));
+  }
+
+  private static Reply getrange(CommandContext c, byte[][] a) {
+    long start = Args.integer(a[2]);
+    long end = Args.integer(a[3]);
+    byte[] v = c.get(a[1]);
+    if (v == null) {
+      return Reply.bulk(EMPTY);
+    }
+    long len = v.length;
+    if (start < 0 && end < 0 && start > end) {
+      return Reply.bulk(EMPTY);
+    }
+    if (start < 0) {
+      start = len + start;
+    }
+    if (end < 0) {
+      end = len + end;
+    }
+    start = Math.max(start, 0);
+    end = Math.max(end, 0);
+    if (end >= len) {
+      end = len - 1;
+    }
+    if (start > end || len == 0) {
+      return Reply.bulk(EMPTY);
+    }
+    return Reply.bulk(Arrays.copyOfRange(v, (int) start, (int) end + 1));
+  }
+
+  private static Reply setrange(CommandContext c, byte[][] a) {
+    long offset = Args.integer(a[2]);
+    if (offset < 0) {
+      return Reply.error(RespErrors.OFFSET_RANGE);
+    }
+    byte[] patch = a[3];
+    long max = maxLength(c);
+    return Reply.later(
+        c.writes()
+            .computeEntry(
+                a[1],
+                (cur, at) -> {
+                  if (patch.length == 0) {
+                    return Decision.keep(Reply.integer(cur == null ? 0 : cur.length));
+                  }
+                  if (offset + patch.length > max) {
+                    throw new CommandException(RespErrors.STRING_TOO_LONG);
+                  }
+                  byte[] base = cur == null ? EMPTY : cur;
+                  int size = (int) Math.max(base.length, offset + patch.length);
+                  byte[] next = Arrays.copyOf(base, size);
+                  System.arraycopy(patch, 0, next, (int) offset, patch.length);
+                  return Decision.put(next, Decision.KEEP_TTL, Reply.integer(next.length));
+                }));
+  }
+}
