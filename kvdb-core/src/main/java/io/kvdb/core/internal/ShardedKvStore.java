@@ -13,7 +13,6 @@ import io.kvdb.core.spi.WriteAheadLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -23,10 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * The {@link KvStore} implementation: single-key operations, the lifecycle, and the wiring of its
- * parts — {@link Shards} (maps, lock order, isolated reads), {@link Limits}, {@link
- * MultiKeyWrites}, {@link LogApplier} (recovery and replica apply), {@link SnapshotWalk} and {@link
- * KeyScan}.
+ * The {@link KvStore} implementation: argument checks, the lifecycle, and the wiring of its parts —
+ * {@link Shards} (maps, lock order, isolated reads), {@link Limits}, {@link KeyReads}, {@link
+ * KeyWrites}, {@link MultiKeyWrites} (and {@link AtomicView}), {@link Expirer}, {@link LogApplier}
+ * (recovery and replica apply), {@link SnapshotWalk} and {@link KeyScan}.
  *
  * <h2>Write path</h2>
  *
@@ -42,7 +41,8 @@ import java.util.function.Function;
  * <h2>Read path</h2>
  *
  * Reads take an optimistic stamp, probe, copy the value and validate; only when a writer raced them
- * do they retry under the read lock. A validated read is linearizable.
+ * do they retry under the read lock. A validated read is linearizable ({@link KeyReads}). No read
+ * shows a key whose expiry has passed on the builder's clock.
  */
 public final class ShardedKvStore implements KvStore, StoreState {
   private final Shards shards;
@@ -56,7 +56,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
   private final MultiKeyWrites multiKey;
   private final LogApplier applier;
   private final SnapshotWalk snapshots;
-  private final KeyScan scanner;
+  private final KeyReads reads;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile RecoveryReport recovery = RecoveryReport.empty();
 
@@ -76,7 +76,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
             shards, limits, wal, clock, () -> removeExpired, this::syncBarrier, expirer);
     this.applier = new LogApplier(shards, wal);
     this.snapshots = new SnapshotWalk(shards, clock, () -> removeExpired);
-    this.scanner = new KeyScan(shards);
+    this.reads = new KeyReads(shards, clock, keyWrites);
   }
 
   /** Creates a store from a builder, opening and replaying its WAL. */
@@ -160,84 +160,49 @@ public final class ShardedKvStore implements KvStore, StoreState {
   public byte[] get(byte[] key) {
     limits.checkKey(key);
     ensureOpen();
-    int h = KeyHash.hash(key);
-    Shards.Shard s = shards.of(h);
-    long now = clock.millis();
-    byte[] v = null;
-    long stamp = s.lock.tryOptimisticRead();
-    boolean valid = false;
-    if (stamp != 0) {
-      v = s.map.getValue(key, h, now);
-      valid = s.lock.validate(stamp);
-    }
-    if (!valid) {
-      stamp = s.lock.readLock();
-      try {
-        v = s.map.getValue(key, h, now);
-      } finally {
-        s.lock.unlockRead(stamp);
-      }
-    }
-    if (v == null && s.map.volatileCount() > 0 && s.map.find(key, h) != null) {
-      keyWrites.reclaim(key); // present but expired (a racy hint; reclaim checks under the lock)
-    }
-    return v;
+    return reads.get(key);
   }
 
   @Override
   public Ttl ttl(byte[] key) {
     limits.checkKey(key);
     ensureOpen();
-    int h = KeyHash.hash(key);
-    Shards.Shard s = shards.of(h);
-    long stamp = s.lock.readLock();
-    try {
-      long now = clock.millis();
-      byte[] e = s.map.find(key, h);
-      if (e == null || ShardMap.expired(e, now)) {
-        return Ttl.noKey(now);
-      }
-      return new Ttl(true, ShardMap.expireAt(e), now);
-    } finally {
-      s.lock.unlockRead(stamp);
-    }
-  }
-
-  @Override
-  public byte[] randomKey() {
-    ensureOpen();
-    return scanner.randomKey(clock.millis(), false);
-  }
-
-  @Override
-  public Clock clock() {
-    return clock;
+    return reads.ttl(key);
   }
 
   @Override
   public List<byte[]> getAll(List<byte[]> keys) {
     Objects.requireNonNull(keys, "keys must not be null");
     byte[][] k = new byte[keys.size()][];
-    int[] hashes = new int[k.length];
     for (int i = 0; i < k.length; i++) {
       k[i] = keys.get(i);
       limits.checkKey(k[i]);
-      hashes[i] = KeyHash.hash(k[i]);
     }
     ensureOpen();
-    return Arrays.asList(shards.readIsolated(k, hashes, clock.millis()));
+    return reads.getAll(k);
   }
 
   @Override
   public long size() {
     ensureOpen();
-    return shards.size(clock.millis());
+    return reads.size();
   }
 
   @Override
   public ScanPage scan(long cursor, int count) {
     ensureOpen();
-    return scanner.scan(cursor, count, clock.millis(), false);
+    return reads.scan(cursor, count);
+  }
+
+  @Override
+  public byte[] randomKey() {
+    ensureOpen();
+    return reads.randomKey();
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
   }
 
   @Override

@@ -37,10 +37,10 @@ public final class Monitors {
         || spec.name().equals("hello")) {
       return;
     }
-    long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+    java.time.Instant now = java.time.Instant.now(); // microseconds on Linux
     StringBuilder b = new StringBuilder(64);
-    b.append(micros / 1_000_000).append('.');
-    String frac = Long.toString(micros % 1_000_000);
+    b.append(now.getEpochSecond()).append('.');
+    String frac = Long.toString(now.getNano() / 1000);
     b.append("000000", 0, 6 - frac.length()).append(frac);
     b.append(" [0 ").append(address(from.remote())).append(']');
     for (byte[] a : argv) {

@@ -78,11 +78,11 @@ final class ServerCommands {
             "Returns the server time.",
             List.of(),
             (c, a) -> {
-              long micros = c.nowMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+              java.time.Instant now = c.store().clock().instant(); // microseconds on Linux
               return Reply.array(
                   List.of(
-                      Reply.bulk(Long.toString(micros / 1_000_000)),
-                      Reply.bulk(Long.toString(micros % 1_000_000))));
+                      Reply.bulk(Long.toString(now.getEpochSecond())),
+                      Reply.bulk(Long.toString(now.getNano() / 1000))));
             }));
     r.add(
         CommandSpec.keyless(
