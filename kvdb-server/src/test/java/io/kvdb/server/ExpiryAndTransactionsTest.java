@@ -8,7 +8,6 @@ import io.kvdb.core.spi.LogCursor;
 import io.kvdb.core.spi.Mutation;
 import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.WalRecord;
-import io.kvdb.server.config.ServerConfig;
 import io.kvdb.server.testing.RespWire;
 import io.kvdb.server.testing.TestServer;
 import java.nio.file.Path;
@@ -92,7 +91,9 @@ class ExpiryAndTransactionsTest {
   @Test
   void aReplicaFollowsItsMastersExpiryAndRunsReadOnlyTransactions() throws Exception {
     try (TestServer master = TestServer.start(TestServer.durable(dir.resolve("m")));
-        TestServer slave = TestServer.start(slaveOf(dir.resolve("s"), master.replicationPort()));
+        TestServer slave =
+            TestServer.start(
+                ReplicationServerTest.slaveOf(dir.resolve("s"), master.replicationPort()));
         Jedis m = master.jedis();
         Jedis s = slave.jedis()) {
       m.set("short", "v", SetParams.setParams().px(300));
@@ -166,14 +167,6 @@ class ExpiryAndTransactionsTest {
       admin.configSet("maxmemory", "0");
       admin.set("big-after", big);
     }
-  }
-
-  private static ServerConfig slaveOf(Path data, int masterReplicationPort) {
-    ServerConfig base = TestServer.durable(data);
-    return base.withReplication(
-        base.replication()
-            .withRole("slave", "127.0.0.1", masterReplicationPort)
-            .withLinkTiming(50, 5, 20, 200, 0));
   }
 
   private static String field(String info, String name) {

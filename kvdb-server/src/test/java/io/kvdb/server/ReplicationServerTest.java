@@ -25,7 +25,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 class ReplicationServerTest {
   @TempDir Path dir;
 
-  private static ServerConfig slaveOf(Path data, int masterReplicationPort) {
+  static ServerConfig slaveOf(Path data, int masterReplicationPort) {
     ServerConfig base = TestServer.durable(data);
     return base.withReplication(
         fast(base.replication().withRole("slave", "127.0.0.1", masterReplicationPort)));

@@ -35,6 +35,23 @@ public final class CommandRegistry {
     return r;
   }
 
+  /** Registers a command whose key arguments sit at {@code firstKey..lastKey} by {@code step}. */
+  void keyed(
+      String group,
+      String name,
+      int arity,
+      java.util.Set<CommandFlag> flags,
+      int firstKey,
+      int lastKey,
+      int step,
+      String summary,
+      java.util.List<ArgDoc> args,
+      CommandHandler handler) {
+    add(
+        CommandSpec.keyed(
+            group, name, arity, flags, firstKey, lastKey, step, summary, args, handler));
+  }
+
   void add(CommandSpec spec) {
     if (commands.putIfAbsent(spec.name(), spec) != null) {
       throw new IllegalStateException("command registered twice: " + spec.name());

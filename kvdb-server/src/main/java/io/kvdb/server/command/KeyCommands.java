@@ -34,10 +34,7 @@ final class KeyCommands {
             1,
             "Deletes one or more keys.",
             List.of(key("key").asMultiple()),
-            (c, a) -> {
-              var f = c.writes().deleteAllAsync(Arrays.asList(a).subList(1, a.length));
-              return Reply.later(f.thenApply(n -> Reply.integer(n)));
-            }));
+            KeyCommands::delete));
     r.add(
         CommandSpec.keyed(
             GROUP,
@@ -49,10 +46,7 @@ final class KeyCommands {
             1,
             "Asynchronously deletes one or more keys.",
             List.of(key("key").asMultiple()),
-            (c, a) -> {
-              var f = c.writes().deleteAllAsync(Arrays.asList(a).subList(1, a.length));
-              return Reply.later(f.thenApply(n -> Reply.integer(n)));
-            }));
+            KeyCommands::delete)); // kvdb frees memory at once either way
     r.add(
         CommandSpec.keyed(
             GROUP,
@@ -189,6 +183,12 @@ final class KeyCommands {
             "Remove all keys from the current database.",
             flushArgs,
             flush));
+  }
+
+  /** DEL and UNLINK: one atomic removal, one log record; counts the keys that existed. */
+  private static Reply delete(CommandContext c, byte[][] a) {
+    var f = c.writes().deleteAllAsync(Arrays.asList(a).subList(1, a.length));
+    return Reply.later(f.thenApply(n -> Reply.integer(n)));
   }
 
   private static Reply scan(CommandContext c, byte[][] a) {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * String commands: GET, SET (with every expiry option), SETNX, SETEX, PSETEX, GETEX, GETDEL,
@@ -25,22 +24,6 @@ final class StringCommands {
 
   private StringCommands() {}
 
-  private static void add(
-      CommandRegistry r,
-      String name,
-      int arity,
-      Set<CommandFlag> flags,
-      int firstKey,
-      int lastKey,
-      int step,
-      String summary,
-      List<ArgDoc> args,
-      CommandHandler handler) {
-    r.add(
-        CommandSpec.keyed(
-            GROUP, name, arity, flags, firstKey, lastKey, step, summary, args, handler));
-  }
-
   static void register(CommandRegistry r) {
     ArgDoc expiry =
         ArgDoc.oneOf(
@@ -51,8 +34,8 @@ final class StringCommands {
                 ArgDoc.tokenWith("PXAT", ArgDoc.integer("unix-time-milliseconds")),
                 ArgDoc.token("KEEPTTL"))
             .asOptional();
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "get",
         2,
         EnumSet.of(READONLY, FAST),
@@ -62,8 +45,8 @@ final class StringCommands {
         "Returns the string value of a key.",
         List.of(key("key")),
         (c, a) -> Reply.bulk(c.get(a[1])));
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "set",
         -3,
         EnumSet.of(WRITE),
@@ -78,8 +61,8 @@ final class StringCommands {
             ArgDoc.token("GET").asOptional(),
             expiry),
         StringCommands::set);
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "setnx",
         3,
         EnumSet.of(WRITE, FAST),
@@ -99,8 +82,8 @@ final class StringCommands {
                               ? Decision.put(value, Reply.ONE)
                               : Decision.keep(Reply.ZERO)));
         });
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "setex",
         4,
         EnumSet.of(WRITE),
@@ -110,8 +93,8 @@ final class StringCommands {
         "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
         List.of(key("key"), ArgDoc.integer("seconds"), string("value")),
         (c, a) -> setWithTtl(c, a, true, "setex"));
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "psetex",
         4,
         EnumSet.of(WRITE),
@@ -122,8 +105,8 @@ final class StringCommands {
             + " it doesn't exist.",
         List.of(key("key"), ArgDoc.integer("milliseconds"), string("value")),
         (c, a) -> setWithTtl(c, a, false, "psetex"));
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "getex",
         -2,
         EnumSet.of(WRITE, FAST),
@@ -142,8 +125,8 @@ final class StringCommands {
                     ArgDoc.token("PERSIST"))
                 .asOptional()),
         StringCommands::getex);
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "getdel",
         2,
         EnumSet.of(WRITE, FAST),
@@ -161,8 +144,8 @@ final class StringCommands {
                             cur == null
                                 ? Decision.keep(Reply.NULL_BULK)
                                 : Decision.delete(Reply.bulk(cur)))));
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "getset",
         3,
         EnumSet.of(WRITE, FAST),
@@ -175,8 +158,8 @@ final class StringCommands {
           byte[] value = a[2];
           return Reply.later(c.writes().compute(a[1], cur -> Decision.put(value, Reply.bulk(cur))));
         });
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "mget",
         -2,
         EnumSet.of(READONLY, FAST),
@@ -186,8 +169,8 @@ final class StringCommands {
         "Atomically returns the string values of one or more keys.",
         List.of(key("key").asMultiple()),
         (c, a) -> Reply.bulkArray(c.getAll(Arrays.asList(a).subList(1, a.length))));
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "mset",
         -3,
         EnumSet.of(WRITE),
@@ -202,8 +185,8 @@ final class StringCommands {
           }
           return durable(c.writes().putAllAsync(Arrays.asList(a).subList(1, a.length)), Reply.OK);
         });
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "msetnx",
         -3,
         EnumSet.of(WRITE),
@@ -213,8 +196,8 @@ final class StringCommands {
         "Atomically modifies the string values of one or more keys only when all keys don't exist.",
         List.of(ArgDoc.block("data", key("key"), string("value")).asMultiple()),
         StringCommands::msetnx);
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "strlen",
         2,
         EnumSet.of(READONLY, FAST),

@@ -10,7 +10,6 @@ import io.kvdb.core.KeyFunction.Decision;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Commands that read or edit part of a string value: APPEND, GETRANGE (and its old name SUBSTR),
@@ -24,25 +23,9 @@ final class StringEditCommands {
 
   private StringEditCommands() {}
 
-  private static void add(
-      CommandRegistry r,
-      String name,
-      int arity,
-      Set<CommandFlag> flags,
-      int firstKey,
-      int lastKey,
-      int step,
-      String summary,
-      List<ArgDoc> args,
-      CommandHandler handler) {
-    r.add(
-        CommandSpec.keyed(
-            GROUP, name, arity, flags, firstKey, lastKey, step, summary, args, handler));
-  }
-
   static void register(CommandRegistry r) {
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "append",
         3,
         EnumSet.of(WRITE, FAST),
@@ -53,8 +36,8 @@ final class StringEditCommands {
         List.of(key("key"), string("value")),
         StringEditCommands::append);
     for (String name : List.of("getrange", "substr")) {
-      add(
-          r,
+      r.keyed(
+          GROUP,
           name,
           4,
           EnumSet.of(READONLY),
@@ -65,8 +48,8 @@ final class StringEditCommands {
           List.of(key("key"), ArgDoc.integer("start"), ArgDoc.integer("end")),
           StringEditCommands::getrange);
     }
-    add(
-        r,
+    r.keyed(
+        GROUP,
         "setrange",
         4,
         EnumSet.of(WRITE),
