@@ -68,10 +68,14 @@ public final class ReplicationNode implements AutoCloseable {
   private MasterService master; // guarded by this
   private ReplicaLink link; // guarded by this
   private boolean closed; // guarded by this
+  private int minSlaves; // guarded by this
+  private long minSlavesMaxLagMillis; // guarded by this
 
   private ReplicationNode(Builder b) throws IOException {
     this.cfg = b;
     this.dataDir = b.dataDirectory;
+    this.minSlaves = b.minSlaves;
+    this.minSlavesMaxLagMillis = b.minSlavesMaxLag.toMillis();
     DataDirs.recover(dataDir);
     KvStore opened = open(dataDir, b.masterHost != null);
     this.wal = walOf(opened);
@@ -231,15 +235,38 @@ public final class ReplicationNode implements AutoCloseable {
             cfg.protectedMode,
             cfg.heartbeat.toMillis(),
             cfg.timeout.toMillis());
-    if (cfg.minSlaves > 0 || cfg.ackSlaves > 0) {
-      store.gate(
-          new WriteGate(
-              master,
-              cfg.minSlaves,
-              cfg.minSlavesMaxLag.toMillis(),
-              cfg.ackSlaves,
-              cfg.ackTimeout.toMillis()));
+    applyWriteRules();
+  }
+
+  /** The write gate of the rules now in force, on a master (guarded by this). */
+  private void applyWriteRules() {
+    if (master == null) {
+      return;
     }
+    store.gate(
+        minSlaves > 0 || cfg.ackSlaves > 0
+            ? new WriteGate(
+                master, minSlaves, minSlavesMaxLagMillis, cfg.ackSlaves, cfg.ackTimeout.toMillis())
+            : WriteGate.OPEN);
+  }
+
+  /**
+   * Changes min-replicas-to-write at runtime (Redis' CONFIG SET min-replicas-to-write and
+   * min-replicas-max-lag): from the next write on, a master refuses writes unless {@code slaves}
+   * slaves acknowledged within {@code maxLag}; 0 turns the rule off. Kept across role changes.
+   */
+  public synchronized void minSlaves(int slaves, Duration maxLag) {
+    if (slaves < 0) {
+      throw new IllegalArgumentException("slaves must not be negative, got " + slaves);
+    }
+    minSlaves = slaves;
+    minSlavesMaxLagMillis = maxLag.toMillis();
+    applyWriteRules();
+  }
+
+  /** The min-replicas-to-write rule in force: {slaves, max lag in seconds}. */
+  public synchronized long[] minSlaves() {
+    return new long[] {minSlaves, minSlavesMaxLagMillis / 1000};
   }
 
   private void stopMaster() {

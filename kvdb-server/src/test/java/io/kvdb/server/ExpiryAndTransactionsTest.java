@@ -122,6 +122,22 @@ class ExpiryAndTransactionsTest {
   }
 
   @Test
+  void minReplicasToWriteChangesAtRuntime() throws Exception {
+    try (TestServer server = TestServer.start(TestServer.durable(dir.resolve("d")));
+        Jedis j = server.jedis()) {
+      j.set("before", "1");
+      assertThat(j.configSet("min-replicas-to-write", "1")).isEqualTo("OK");
+      assertThat(j.configGet("min-replicas-*"))
+          .containsEntry("min-replicas-to-write", "1")
+          .containsEntry("min-replicas-max-lag", "10");
+      assertThatThrownBy(() -> j.set("k", "v")).hasMessageStartingWith("NOREPLICAS");
+      assertThat(j.exists("k")).isFalse();
+      j.configSet("min-replicas-to-write", "0");
+      assertThat(j.set("k", "v")).isEqualTo("OK");
+    }
+  }
+
+  @Test
   void monitorSeesEveryCommandOfOtherClientsInRedisFormat() throws Exception {
     try (TestServer server = TestServer.inMemory();
         RespWire monitor = RespWire.connect(server.port());

@@ -45,7 +45,14 @@ final class ConfigCommand {
 
   /** The parameters CONFIG SET changes; every other one CONFIG GET knows is immutable. */
   private static final List<String> MUTABLE =
-      List.of("maxclients", "timeout", "protected-mode", "maxmemory", "requirepass");
+      List.of(
+          "maxclients",
+          "timeout",
+          "protected-mode",
+          "maxmemory",
+          "requirepass",
+          "min-replicas-to-write",
+          "min-replicas-max-lag");
 
   /**
    * CONFIG SET parameter value [parameter value ...], as Redis 7.0: every pair is checked before
@@ -76,6 +83,13 @@ final class ConfigCommand {
       }
       parsed.put(name, v);
     }
+    var node = c.server().replication();
+    if (node == null
+        && (parsed.containsKey("min-replicas-to-write")
+            || parsed.containsKey("min-replicas-max-lag"))) {
+      return Reply.error(RespErrors.NO_REPLICATION);
+    }
+    long[] rule = node == null ? null : node.minSlaves();
     RuntimeConfig rt = c.server().runtime();
     for (Map.Entry<String, Object> e : parsed.entrySet()) {
       Object v = e.getValue();
@@ -88,8 +102,13 @@ final class ConfigCommand {
           rt.maxMemory((Long) v);
           c.server().engine().maxMemory((Long) v);
         }
+        case "min-replicas-to-write" -> rule[0] = (Long) v;
+        case "min-replicas-max-lag" -> rule[1] = (Long) v;
         default -> throw new IllegalStateException(e.getKey());
       }
+    }
+    if (rule != null) {
+      node.minSlaves((int) rule[0], java.time.Duration.ofSeconds(rule[1]));
     }
     return Reply.OK;
   }
@@ -101,7 +120,7 @@ final class ConfigCommand {
   /** The parsed value, or a String: the reason it is refused. */
   private static Object parse(String name, String value) {
     switch (name) {
-      case "maxclients", "timeout" -> {
+      case "maxclients", "timeout", "min-replicas-to-write", "min-replicas-max-lag" -> {
         long n;
         try {
           n = Args.parseLong(value.getBytes(StandardCharsets.UTF_8));
@@ -109,7 +128,13 @@ final class ConfigCommand {
           return "argument couldn't be parsed into an integer";
         }
         long min = name.equals("maxclients") ? 1 : 0;
-        long max = name.equals("maxclients") ? 4294967295L : Integer.MAX_VALUE;
+        long max =
+            switch (name) {
+              case "maxclients" -> 4294967295L;
+              case "min-replicas-to-write" -> 1000; // kvdb's bound (Redis: INT_MAX)
+              case "min-replicas-max-lag" -> 3600;
+              default -> Integer.MAX_VALUE;
+            };
         if (n < min || n > max) {
           return "argument must be between " + min + " and " + max + " inclusive";
         }
@@ -183,6 +208,9 @@ final class ConfigCommand {
     p.put("appendfsync", cfg.wal() == null ? "no" : cfg.wal().fsync());
     p.put("dir", cfg.wal() == null ? "" : cfg.wal().dataDirectory().toAbsolutePath().toString());
     p.put("maxmemory", Long.toString(rt.maxMemory()));
+    long[] rule = s.replication() == null ? new long[] {0, 10} : s.replication().minSlaves();
+    p.put("min-replicas-to-write", Long.toString(rule[0]));
+    p.put("min-replicas-max-lag", Long.toString(rule[1]));
     return p;
   }
 }
