@@ -156,8 +156,8 @@ public final class CommandTable {
         -2,
         "Read configuration parameters, or change those that can change at runtime",
         "CONFIG SET maxclients 5000",
-        List.of("GET", "SET"),
-        "GET parameter [parameter ...] | SET parameter value [parameter value ...]");
+        List.of("GET", "SET", "RESETSTAT"),
+        "GET parameter [parameter ...] | SET parameter value [parameter value ...] | RESETSTAT");
     t.add(
         "HELLO",
         -1,
@@ -483,6 +483,14 @@ public final class CommandTable {
         "Reset the connection: transaction, watches, MONITOR, CLIENT REPLY, name",
         "RESET",
         List.of());
+    t.add(
+        "SLOWLOG",
+        -2,
+        "Commands slower than slowlog-log-slower-than: SLOWLOG GET [count] | LEN | RESET | HELP",
+        "SLOWLOG GET 10",
+        List.of("GET", "LEN", "RESET", "HELP"),
+        "subcommand",
+        "[argument]");
     t.add(
         "HELP", -1, "Show available commands, or help for one", "HELP SET", List.of(), "[command]");
     t.add("EXIT", 1, "Exit the client", "EXIT", List.of());

@@ -82,6 +82,9 @@ public final class KvdbServer implements AutoCloseable {
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.boss = new MultiThreadIoEventLoopGroup(1, io);
     this.workers = new MultiThreadIoEventLoopGroup(ioThreads(config), io);
+    context.ioThreads(ioThreads(config));
+    // Redis' instantaneous rates: a sample every 100 ms (on one event loop; it takes microseconds).
+    workers.next().scheduleAtFixedRate(context.stats()::sample, 100, 100, TimeUnit.MILLISECONDS);
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)

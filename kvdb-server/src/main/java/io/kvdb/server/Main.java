@@ -57,6 +57,7 @@ public final class Main implements Callable<Integer> {
       log.error("kvdb-server could not start: {}", e.getMessage());
       return 1;
     }
+    server.context().configFile(source.equals("built-in defaults") ? "" : source);
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {

@@ -184,7 +184,8 @@ class LimitsTest {
             ServerConfig.Network.DEFAULT.withPort(0),
             ServerConfig.Logging.DEFAULT,
             null,
-            ServerConfig.Replication.DEFAULT);
+            ServerConfig.Replication.DEFAULT,
+            ServerConfig.Monitoring.DEFAULT);
     try (TestServer s = TestServer.start(cfg);
         Jedis j = s.jedis()) {
       String oom = null;

@@ -510,6 +510,32 @@ class RedisDifferentialTest {
             "CONFIG GET maxmemory",
             "CONFIG SET maxmemory 0"));
     s.put(
+        "slowlog and error stats",
+        List.of(
+            "CONFIG RESETSTAT",
+            "GET",
+            "INCR a b",
+            "SET s abc",
+            "INCR s",
+            "NOSUCH x",
+            "INFO errorstats",
+            "CONFIG RESETSTAT x",
+            "INFO errorstats",
+            "SLOWLOG GET x",
+            "SLOWLOG GET -5",
+            "SLOWLOG GET 1 2",
+            "SLOWLOG LEN x",
+            "SLOWLOG FOO",
+            "SLOWLOG",
+            "SLOWLOG HELP",
+            "CONFIG SET slowlog-log-slower-than abc",
+            "CONFIG SET slowlog-log-slower-than -1",
+            "SLOWLOG RESET",
+            "SET k v",
+            "SLOWLOG LEN",
+            "SLOWLOG GET 0",
+            "CONFIG SET slowlog-log-slower-than 10000"));
+    s.put(
         "arity of new commands",
         List.of(
             "APPEND a",

@@ -76,6 +76,10 @@ final class Expirer implements AutoCloseable {
     expired.increment();
   }
 
+  void resetCount() {
+    expired.reset();
+  }
+
   /** Starts the thread the first time a key gets a TTL; cheap after that. */
   void ensureStarted() {
     if (started || closed) {

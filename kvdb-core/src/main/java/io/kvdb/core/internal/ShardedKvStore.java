@@ -134,9 +134,14 @@ public final class ShardedKvStore implements KvStore, StoreState {
     }
   }
 
-  /** Keys removed because their expiry passed, since the store opened. */
+  /** Keys removed because their expiry passed, since the store opened (or {@link #resetStats}). */
   public long expiredKeys() {
     return expirer.expiredKeys();
+  }
+
+  /** Zeroes the statistics counters (Redis' CONFIG RESETSTAT). */
+  public void resetStats() {
+    expirer.resetCount();
   }
 
   /** Keys with an expiry (those expired but not yet reclaimed included), read without locks. */
@@ -395,6 +400,18 @@ public final class ShardedKvStore implements KvStore, StoreState {
    */
   private byte[] owned(byte[] array) {
     return wal == null ? array : array.clone();
+  }
+
+  /**
+   * Entries in memory, expired ones not yet reclaimed included: a count that takes no lock (for
+   * statistics; {@link #size()} is the exact count readers see).
+   */
+  public long entries() {
+    long n = 0;
+    for (int i = 0; i < shards.count(); i++) {
+      n += shards.get(i).map.size();
+    }
+    return n;
   }
 
   /** The estimated heap the data takes (entries and their slots), read without stopping writers. */

@@ -29,6 +29,7 @@ public final class CommandRegistry {
     KeyMoveCommands.register(r);
     ExpiryCommands.register(r);
     TransactionCommands.register(r);
+    MonitoringCommands.register(r);
     ServerCommands.register(r);
     ConnectionCommands.register(r);
     ReplicationCommands.register(r);
@@ -167,6 +168,7 @@ public final class CommandRegistry {
    * refused EXEC itself discards the transaction and says why, as Redis' {@code execCommandAbort}.
    */
   private static Reply refuse(CommandContext ctx, CommandSpec spec, String error) {
+    ctx.server().commandStats().rejected(spec, error);
     Transaction tx = ctx.connection().transaction();
     if (spec != null && spec.name().equals("exec")) {
       tx.discard();
@@ -194,13 +196,19 @@ public final class CommandRegistry {
     }
     CommandSpec outer = ctx.current();
     ctx.begin(spec);
+    long start = System.nanoTime();
+    Reply reply;
     try {
-      return spec.handler().handle(ctx, argv);
+      reply = spec.handler().handle(ctx, argv);
     } catch (RuntimeException e) {
-      return Reply.failure(e);
+      reply = Reply.failure(e);
     } finally {
       ctx.begin(outer);
-      ctx.server().monitors().feed(ctx.connection(), spec, argv);
     }
+    long took = System.nanoTime() - start;
+    ctx.server().commandStats().ran(spec, took, reply);
+    ctx.server().slowLog().consider(ctx.connection(), argv, took);
+    ctx.server().monitors().feed(ctx.connection(), spec, argv);
+    return reply;
   }
 }

@@ -21,6 +21,15 @@ final class ConfigCommand {
     if (Args.is(a[1], "set")) {
       return set(c, a);
     }
+    if (Args.is(a[1], "resetstat")) {
+      if (a.length != 2) {
+        return Reply.error(RespErrors.wrongArity("config|resetstat"));
+      }
+      c.server().stats().reset();
+      c.server().commandStats().reset();
+      c.server().engine().resetStats();
+      return Reply.OK;
+    }
     if (!Args.is(a[1], "get")) {
       return Reply.error(RespErrors.unknownSubcommand(Args.text(a[1]), "config"));
     }
@@ -52,7 +61,9 @@ final class ConfigCommand {
           "maxmemory",
           "requirepass",
           "min-replicas-to-write",
-          "min-replicas-max-lag");
+          "min-replicas-max-lag",
+          "slowlog-log-slower-than",
+          "slowlog-max-len");
 
   /**
    * CONFIG SET parameter value [parameter value ...], as Redis 7.0: every pair is checked before
@@ -102,6 +113,8 @@ final class ConfigCommand {
           rt.maxMemory((Long) v);
           c.server().engine().maxMemory((Long) v);
         }
+        case "slowlog-log-slower-than" -> c.server().slowLog().slowerThanMicros((Long) v);
+        case "slowlog-max-len" -> c.server().slowLog().maxLen((int) (long) (Long) v);
         case "min-replicas-to-write" -> rule[0] = (Long) v;
         case "min-replicas-max-lag" -> rule[1] = (Long) v;
         default -> throw new IllegalStateException(e.getKey());
@@ -120,19 +133,31 @@ final class ConfigCommand {
   /** The parsed value, or a String: the reason it is refused. */
   private static Object parse(String name, String value) {
     switch (name) {
-      case "maxclients", "timeout", "min-replicas-to-write", "min-replicas-max-lag" -> {
+      case "maxclients",
+          "timeout",
+          "min-replicas-to-write",
+          "min-replicas-max-lag",
+          "slowlog-log-slower-than",
+          "slowlog-max-len" -> {
         long n;
         try {
           n = Args.parseLong(value.getBytes(StandardCharsets.UTF_8));
         } catch (NumberFormatException e) {
           return "argument couldn't be parsed into an integer";
         }
-        long min = name.equals("maxclients") ? 1 : 0;
+        long min =
+            switch (name) {
+              case "maxclients" -> 1;
+              case "slowlog-log-slower-than" -> -1;
+              default -> 0;
+            };
         long max =
             switch (name) {
               case "maxclients" -> 4294967295L;
               case "min-replicas-to-write" -> 1000; // kvdb's bound (Redis: INT_MAX)
               case "min-replicas-max-lag" -> 3600;
+              case "slowlog-log-slower-than" -> Long.MAX_VALUE;
+              case "slowlog-max-len" -> 1_000_000;
               default -> Integer.MAX_VALUE;
             };
         if (n < min || n > max) {
@@ -209,6 +234,8 @@ final class ConfigCommand {
     p.put("dir", cfg.wal() == null ? "" : cfg.wal().dataDirectory().toAbsolutePath().toString());
     p.put("maxmemory", Long.toString(rt.maxMemory()));
     long[] rule = s.replication() == null ? new long[] {0, 10} : s.replication().minSlaves();
+    p.put("slowlog-log-slower-than", Long.toString(s.slowLog().slowerThanMicros()));
+    p.put("slowlog-max-len", Integer.toString(s.slowLog().maxLen()));
     p.put("min-replicas-to-write", Long.toString(rule[0]));
     p.put("min-replicas-max-lag", Long.toString(rule[1]));
     return p;

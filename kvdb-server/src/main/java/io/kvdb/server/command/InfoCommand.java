@@ -13,13 +13,42 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
-/** INFO [section ...]: server, clients, memory, persistence, replication, stats, keyspace. */
+/**
+ * INFO [section ...], with Redis' section names, order and field names wherever Redis has the
+ * field, so that redis-cli, redis_exporter and client libraries read it unmodified. With no
+ * argument (or {@code default}) the sections Redis 7 prints by default; {@code all} and {@code
+ * everything} add commandstats and latencystats. kvdb's own fields are prefixed {@code wal_},
+ * {@code recovery_}, {@code kvdb_} or {@code heap_}.
+ */
 final class InfoCommand {
   /** The Redis release whose RESP2 command semantics kvdb follows (for tools that ask). */
   static final String REDIS_COMPAT_VERSION = "7.0.0";
 
+  /** Every section, in Redis' order. */
   private static final List<String> SECTIONS =
-      List.of("server", "clients", "memory", "persistence", "replication", "stats", "keyspace");
+      List.of(
+          "server",
+          "clients",
+          "memory",
+          "persistence",
+          "stats",
+          "replication",
+          "cpu",
+          "commandstats",
+          "errorstats",
+          "latencystats",
+          "cluster",
+          "keyspace");
+
+  private static final List<String> NOT_DEFAULT = List.of("commandstats", "latencystats");
+
+  // Looked up once: an MXBean lookup or a process query costs more than the rest of INFO.
+  private static final List<java.lang.management.GarbageCollectorMXBean> GC =
+      ManagementFactory.getGarbageCollectorMXBeans();
+  private static final String EXECUTABLE =
+      ProcessHandle.current().info().command().orElse("java")
+          + " -jar "
+          + InfoCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath();
 
   private InfoCommand() {}
 
@@ -27,14 +56,16 @@ final class InfoCommand {
     List<String> wanted = new java.util.ArrayList<>();
     for (int i = 1; i < a.length; i++) {
       String s = Args.lower(a[i]);
-      if (s.equals("all") || s.equals("default") || s.equals("everything")) {
+      if (s.equals("all") || s.equals("everything")) {
         wanted.addAll(SECTIONS);
+      } else if (s.equals("default")) {
+        SECTIONS.stream().filter(x -> !NOT_DEFAULT.contains(x)).forEach(wanted::add);
       } else {
         wanted.add(s);
       }
     }
     if (wanted.isEmpty()) {
-      wanted.addAll(SECTIONS);
+      SECTIONS.stream().filter(x -> !NOT_DEFAULT.contains(x)).forEach(wanted::add);
     }
     Map<String, BiConsumer<ServerContext, StringBuilder>> writers = new LinkedHashMap<>();
     writers.put("server", InfoCommand::server);
@@ -43,6 +74,11 @@ final class InfoCommand {
     writers.put("persistence", InfoCommand::persistence);
     writers.put("replication", InfoCommand::replication);
     writers.put("stats", InfoCommand::stats);
+    writers.put("cpu", InfoCommand::cpu);
+    writers.put("commandstats", InfoCommand::commandstats);
+    writers.put("errorstats", InfoCommand::errorstats);
+    writers.put("latencystats", InfoCommand::latencystats);
+    writers.put("cluster", (s, b) -> line(b, "cluster_enabled", 0));
     writers.put("keyspace", (s, b) -> keyspace(c, b));
     StringBuilder out = new StringBuilder();
     for (String section : SECTIONS) {
@@ -77,9 +113,15 @@ final class InfoCommand {
             + System.getProperty("os.version")
             + " "
             + System.getProperty("os.arch"));
+    line(b, "arch_bits", System.getProperty("sun.arch.data.model", "64"));
     line(b, "java_version", System.getProperty("java.version"));
     line(b, "process_id", ProcessHandle.current().pid());
+    line(b, "run_id", s.runId());
     line(b, "tcp_port", s.port());
+    line(b, "io_threads_active", s.ioThreads() > 1 ? 1 : 0);
+    line(b, "kvdb_io_threads", s.ioThreads());
+    line(b, "executable", EXECUTABLE);
+    line(b, "config_file", s.configFile());
     line(b, "uptime_in_seconds", uptime);
     line(b, "uptime_in_days", uptime / 86400);
   }
@@ -87,6 +129,9 @@ final class InfoCommand {
   private static void clients(ServerContext s, StringBuilder b) {
     line(b, "connected_clients", s.clients().connected());
     line(b, "maxclients", s.clients().max());
+    line(b, "blocked_clients", 0); // no command blocks (WAIT answers through a future)
+    line(b, "tracking_clients", 0);
+    line(b, "monitor_clients", s.monitors().size());
   }
 
   private static void memory(ServerContext s, StringBuilder b) {
@@ -94,19 +139,23 @@ final class InfoCommand {
     long used = rt.totalMemory() - rt.freeMemory();
     line(b, "used_memory", used);
     line(b, "used_memory_human", human(used));
+    long peak = Math.max(used, s.stats().peakHeap());
+    line(b, "used_memory_peak", peak);
+    line(b, "used_memory_peak_human", human(peak));
     var engine = s.engine();
-    line(b, "used_memory_dataset", engine.usedMemory());
+    long dataset = engine.usedMemory();
+    line(b, "used_memory_dataset", dataset);
+    line(b, "used_memory_overhead", Math.max(0, used - dataset));
+    long keys = engine.entries(); // lock-free: INFO may run inside EXEC, which holds the locks
+    line(b, "kvdb_bytes_per_key", keys == 0 ? 0 : dataset / keys);
     line(b, "maxmemory", engine.maxMemory());
     line(b, "maxmemory_human", human(engine.maxMemory()));
     line(b, "heap_committed", rt.totalMemory());
     line(b, "heap_max", rt.maxMemory());
     line(b, "heap_max_human", human(rt.maxMemory()));
-    line(
-        b,
-        "gc_count",
-        ManagementFactory.getGarbageCollectorMXBeans().stream()
-            .mapToLong(g -> Math.max(0, g.getCollectionCount()))
-            .sum());
+    line(b, "heap_used", used);
+    line(b, "gc_count", GC.stream().mapToLong(g -> Math.max(0, g.getCollectionCount())).sum());
+    line(b, "gc_time_ms", GC.stream().mapToLong(g -> Math.max(0, g.getCollectionTime())).sum());
   }
 
   private static void persistence(ServerContext s, StringBuilder b) {
@@ -207,11 +256,17 @@ final class InfoCommand {
     ServerStats st = s.stats();
     line(b, "total_connections_received", st.connectionsReceived.sum());
     line(b, "total_commands_processed", st.commandsProcessed.sum());
+    line(b, "instantaneous_ops_per_sec", st.instantaneousOpsPerSec());
+    line(b, "total_net_input_bytes", st.netInputBytes.sum());
+    line(b, "total_net_output_bytes", st.netOutputBytes.sum());
+    line(b, "instantaneous_input_kbps", CommandStats.fixed(st.instantaneousInputKbps(), 2));
+    line(b, "instantaneous_output_kbps", CommandStats.fixed(st.instantaneousOutputKbps(), 2));
     line(b, "rejected_connections", st.connectionsRejected.sum());
     line(b, "keyspace_hits", st.keyspaceHits.sum());
     line(b, "keyspace_misses", st.keyspaceMisses.sum());
     line(b, "expired_keys", s.engine().expiredKeys());
     line(b, "evicted_keys", 0);
+    line(b, "total_error_replies", s.commandStats().errorReplies());
     line(b, "total_error_replies_protocol", st.protocolErrors.sum());
     line(b, "client_output_buffer_limit_disconnections", st.outputBufferDisconnects.sum());
     ReplicationNode node = s.replication();
@@ -219,6 +274,75 @@ final class InfoCommand {
     line(b, "sync_full", rs == null ? 0 : rs.syncFull());
     line(b, "sync_partial_ok", rs == null ? 0 : rs.syncPartialOk());
     line(b, "sync_partial_err", rs == null ? 0 : rs.syncPartialErr());
+  }
+
+  /** Process CPU seconds (from /proc/self/stat where there is one), as Redis' used_cpu_*. */
+  private static void cpu(ServerContext s, StringBuilder b) {
+    double[] cpu = processCpuSeconds();
+    line(b, "used_cpu_sys", CommandStats.fixed(cpu[1], 6));
+    line(b, "used_cpu_user", CommandStats.fixed(cpu[0], 6));
+  }
+
+  /** {user, system} CPU seconds of this process. */
+  static double[] processCpuSeconds() {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      double tick = 100.0; // USER_HZ, 100 on Linux
+      return new double[] {Long.parseLong(f[11]) / tick, Long.parseLong(f[12]) / tick};
+    } catch (java.io.IOException | RuntimeException e) {
+      var os = ManagementFactory.getOperatingSystemMXBean();
+      double total =
+          os instanceof com.sun.management.OperatingSystemMXBean sun
+              ? sun.getProcessCpuTime() / 1e9
+              : 0;
+      return new double[] {total, 0};
+    }
+  }
+
+  private static void commandstats(ServerContext s, StringBuilder b) {
+    s.commandStats()
+        .commands()
+        .forEach(
+            (name, e) -> {
+              long calls = e.calls();
+              line(
+                  b,
+                  "cmdstat_" + name,
+                  "calls="
+                      + calls
+                      + ",usec="
+                      + e.micros()
+                      + ",usec_per_call="
+                      + CommandStats.fixed(calls == 0 ? 0 : (double) e.micros() / calls, 2)
+                      + ",rejected_calls="
+                      + e.rejected()
+                      + ",failed_calls="
+                      + e.failed());
+            });
+  }
+
+  private static void errorstats(ServerContext s, StringBuilder b) {
+    s.commandStats().errors().forEach((code, n) -> line(b, "errorstat_" + code, "count=" + n));
+  }
+
+  private static void latencystats(ServerContext s, StringBuilder b) {
+    s.commandStats()
+        .commands()
+        .forEach(
+            (name, e) -> {
+              if (e.calls() > 0) {
+                line(
+                    b,
+                    "latency_percentiles_usec_" + name,
+                    "p50="
+                        + CommandStats.fixed(e.percentileMicros(50), 3)
+                        + ",p99="
+                        + CommandStats.fixed(e.percentileMicros(99), 3)
+                        + ",p99.9="
+                        + CommandStats.fixed(e.percentileMicros(99.9), 3));
+              }
+            });
   }
 
   /**

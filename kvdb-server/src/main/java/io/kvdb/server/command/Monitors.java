@@ -30,6 +30,10 @@ public final class Monitors {
     return byClient.isEmpty();
   }
 
+  public int size() {
+    return byClient.size();
+  }
+
   void feed(ConnectionState from, CommandSpec spec, byte[][] argv) {
     if (byClient.isEmpty()
         || spec.has(CommandFlag.ADMIN)

@@ -125,6 +125,15 @@ public final class RespErrors {
     return "ERR wrong number of arguments for '" + command + "' command";
   }
 
+  /** Redis' addReplySubcommandSyntaxError: a known subcommand with arguments it does not take. */
+  public static String subcommandSyntax(String sub, String command) {
+    return "ERR unknown subcommand or wrong number of arguments for '"
+        + sub
+        + "'. Try "
+        + command.toUpperCase()
+        + " HELP.";
+  }
+
   public static String unknownSubcommand(String sub, String command) {
     return "ERR unknown subcommand '" + sub + "'. Try " + command.toUpperCase() + " HELP.";
   }

@@ -15,7 +15,12 @@ public final class ServerContext {
   private final ServerConfig config;
   private final RuntimeConfig runtime;
   private final Monitors monitors = new Monitors();
+  private final CommandStats commandStats = new CommandStats();
+  private final SlowLog slowLog;
   private volatile long lastSaveMillis = System.currentTimeMillis();
+  private final String runId = randomRunId();
+  private volatile int ioThreads = 1;
+  private volatile String configFile = "";
   private final ServerStats stats = new ServerStats();
   private final ClientRegistry clients;
   private final CommandRegistry registry;
@@ -41,6 +46,9 @@ public final class ServerContext {
     this.runtime = runtime;
     this.version = version;
     this.clients = new ClientRegistry(runtime::maxClients);
+    this.slowLog =
+        new SlowLog(
+            config.monitoring().slowlogLogSlowerThanMicros(), config.monitoring().slowlogMaxLen());
     this.registry = CommandRegistry.standard();
   }
 
@@ -82,6 +90,48 @@ public final class ServerContext {
   public void connectionClosed(ConnectionState c) {
     watches.unwatchAll(c.transaction());
     monitors.remove(c);
+  }
+
+  /** Per-command and per-error counters (INFO commandstats, errorstats, latencystats). */
+  public CommandStats commandStats() {
+    return commandStats;
+  }
+
+  /** 40 random hex digits, new per process, as Redis' run_id. */
+  public String runId() {
+    return runId;
+  }
+
+  private static String randomRunId() {
+    byte[] b = new byte[20];
+    new java.security.SecureRandom().nextBytes(b);
+    StringBuilder hex = new StringBuilder(40);
+    for (byte x : b) {
+      hex.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+    }
+    return hex.toString();
+  }
+
+  public int ioThreads() {
+    return ioThreads;
+  }
+
+  public void ioThreads(int n) {
+    ioThreads = n;
+  }
+
+  /** The config file the server read, or "" for the built-in defaults. */
+  public String configFile() {
+    return configFile;
+  }
+
+  public void configFile(String path) {
+    configFile = path;
+  }
+
+  /** Commands slower than slowlog-log-slower-than. */
+  public SlowLog slowLog() {
+    return slowLog;
   }
 
   /** Clients in MONITOR mode. */

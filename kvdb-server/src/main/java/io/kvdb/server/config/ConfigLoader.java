@@ -30,7 +30,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ConfigLoader {
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|m|mb|g|gb)?");
   private static final Set<String> SECTIONS =
-      Set.of("engine", "network", "logging", "wal", "replication");
+      Set.of("engine", "network", "logging", "wal", "replication", "monitoring");
 
   private final String source;
 
@@ -212,8 +212,22 @@ public final class ConfigLoader {
             "ack_slaves",
             "ack_timeout"));
 
+    Section m = rootSection.section("monitoring");
+    ServerConfig.Monitoring md = ServerConfig.Monitoring.DEFAULT;
+    ServerConfig.Monitoring monitoring =
+        new ServerConfig.Monitoring(
+            m.integer(
+                "slowlog_log_slower_than", md.slowlogLogSlowerThanMicros(), -1, Long.MAX_VALUE),
+            (int) m.integer("slowlog_max_len", md.slowlogMaxLen(), 0, 1_000_000));
+    m.rejectUnknown(Set.of("slowlog_log_slower_than", "slowlog_max_len"));
+
     return new ServerConfig(
-        new ServerConfig.Engine(type, shards, maxMemory), network, logging, wal, replication);
+        new ServerConfig.Engine(type, shards, maxMemory),
+        network,
+        logging,
+        wal,
+        replication,
+        monitoring);
   }
 
   /** One mapping in the file, remembering which keys were read. */

@@ -7,24 +7,48 @@ import java.nio.file.Path;
  * validated once by {@link ConfigLoader}. {@code wal} is null for a purely in-memory server.
  */
 public record ServerConfig(
-    Engine engine, Network network, Logging logging, Wal wal, Replication replication) {
+    Engine engine,
+    Network network,
+    Logging logging,
+    Wal wal,
+    Replication replication,
+    Monitoring monitoring) {
 
   /** The built-in defaults: 127.0.0.1:3223, WAL in ./data with fsync always. */
   public static ServerConfig defaults() {
     return new ServerConfig(
-        Engine.DEFAULT, Network.DEFAULT, Logging.DEFAULT, Wal.DEFAULT, Replication.DEFAULT);
+        Engine.DEFAULT,
+        Network.DEFAULT,
+        Logging.DEFAULT,
+        Wal.DEFAULT,
+        Replication.DEFAULT,
+        Monitoring.DEFAULT);
   }
 
   public ServerConfig withNetwork(Network n) {
-    return new ServerConfig(engine, n, logging, wal, replication);
+    return new ServerConfig(engine, n, logging, wal, replication, monitoring);
   }
 
   public ServerConfig withWal(Wal w) {
-    return new ServerConfig(engine, network, logging, w, replication);
+    return new ServerConfig(engine, network, logging, w, replication, monitoring);
   }
 
   public ServerConfig withReplication(Replication r) {
-    return new ServerConfig(engine, network, logging, wal, r);
+    return new ServerConfig(engine, network, logging, wal, r, monitoring);
+  }
+
+  public ServerConfig withMonitoring(Monitoring m) {
+    return new ServerConfig(engine, network, logging, wal, replication, m);
+  }
+
+  /**
+   * @param slowlogLogSlowerThanMicros a command whose handler runs longer than this many
+   *     microseconds goes to the SLOWLOG; 0 logs every command, -1 none (Redis'
+   *     slowlog-log-slower-than)
+   * @param slowlogMaxLen the most SLOWLOG entries kept; the oldest go first
+   */
+  public record Monitoring(long slowlogLogSlowerThanMicros, int slowlogMaxLen) {
+    public static final Monitoring DEFAULT = new Monitoring(10_000, 128);
   }
 
   /**

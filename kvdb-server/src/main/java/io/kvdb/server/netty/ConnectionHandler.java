@@ -215,6 +215,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private void run(Object msg) {
     if (msg instanceof ProtocolError e) {
       server.stats().protocolErrors.increment();
+      server.commandStats().error(e.message());
       log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.message());
       enqueue(Reply.error(e.message()));
       closing = true;

@@ -9,15 +9,20 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The pipeline of a client connection: [idle timeout] → request decoder → connection handler. */
+/**
+ * The pipeline of a client connection: byte counter → [idle timeout] → request decoder → connection
+ * handler.
+ */
 public final class KvdbChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerContext server;
   private final AtomicInteger inFlight;
   private final ChannelGroup clients;
+  private final NetworkCounter counter;
 
   public KvdbChannelInitializer(
       ServerContext server, AtomicInteger inFlight, ChannelGroup clients) {
     this.server = server;
+    this.counter = new NetworkCounter(server.stats());
     this.inFlight = inFlight;
     this.clients = clients;
   }
@@ -30,6 +35,7 @@ public final class KvdbChannelInitializer extends ChannelInitializer<SocketChann
     ConnectionState state =
         new ConnectionState(
             server.clients().nextId(), ch.remoteAddress(), runtime.password() == null);
+    ch.pipeline().addLast("bytes", counter);
     long idle = runtime.idleTimeoutSeconds();
     if (idle > 0) {
       ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.SECONDS));

@@ -50,11 +50,28 @@ public final class RespWire implements AutoCloseable {
     return readReply();
   }
 
-  /** Reads one whole reply (nested arrays included) and returns it as text. */
+  /**
+   * Reads one whole reply (nested arrays included) and returns its bytes as ASCII text: CR and LF
+   * as {@code \r} and {@code \n}, other bytes outside printable ASCII as {@code \xHH}, so that two
+   * replies compare equal exactly when their bytes are equal.
+   */
   public String readReply() throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     readInto(b);
-    return b.toString(StandardCharsets.UTF_8).replace("\r\n", "\\r\\n");
+    StringBuilder out = new StringBuilder();
+    for (byte x : b.toByteArray()) {
+      int c = x & 0xFF;
+      if (c == '\r') {
+        out.append("\\r");
+      } else if (c == '\n') {
+        out.append("\\n");
+      } else if (c >= 0x20 && c < 0x7F) {
+        out.append((char) c);
+      } else {
+        out.append(String.format("\\x%02x", c));
+      }
+    }
+    return out.toString();
   }
 
   private void readInto(ByteArrayOutputStream b) throws IOException {

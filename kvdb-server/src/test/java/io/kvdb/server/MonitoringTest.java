@@ -1,0 +1,159 @@
+package io.kvdb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kvdb.server.testing.TestServer;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/** INFO's statistics sections, CONFIG RESETSTAT and SLOWLOG move with real traffic. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MonitoringTest {
+  @TempDir Path dir;
+
+  /** INFO as a map, checking every line is Redis' shape: "# Section", "key:value" or empty. */
+  static Map<String, String> info(Jedis j, String section) {
+    Map<String, String> out = new HashMap<>();
+    for (String line : j.info(section).split("\r\n")) {
+      if (line.isEmpty() || line.startsWith("# ")) {
+        continue;
+      }
+      int colon = line.indexOf(':');
+      assertThat(colon).as("an INFO line is key:value: %s", line).isPositive();
+      out.put(line.substring(0, colon), line.substring(colon + 1));
+    }
+    return out;
+  }
+
+  @Test
+  void commandErrorAndLatencyStatsCountWhatRanAndResetStatZeroesThem() throws Exception {
+    try (TestServer server = TestServer.start(TestServer.durable(dir.resolve("d")));
+        Jedis j = server.jedis()) {
+      j.configResetStat();
+      for (int i = 0; i < 5; i++) {
+        j.set("k" + i, "v");
+      }
+      j.set("s", "text");
+      assertThatThrownBy(() -> j.sendCommand(() -> "GET".getBytes(StandardCharsets.US_ASCII)))
+          .hasMessageContaining("wrong number of arguments");
+      assertThatThrownBy(() -> j.incr("s")).hasMessageContaining("not an integer");
+      Map<String, String> cmd = info(j, "commandstats");
+      assertThat(cmd.get("cmdstat_set"))
+          .startsWith("calls=6,usec=")
+          .endsWith(",rejected_calls=0,failed_calls=0");
+      assertThat(cmd.get("cmdstat_get"))
+          .startsWith("calls=0,usec=0,")
+          .endsWith("rejected_calls=1,failed_calls=0");
+      assertThat(cmd.get("cmdstat_incr"))
+          .startsWith("calls=1,")
+          .endsWith("rejected_calls=0,failed_calls=1");
+      assertThat(info(j, "errorstats")).containsEntry("errorstat_ERR", "count=2");
+      assertThat(info(j, "stats")).containsEntry("total_error_replies", "2");
+      assertThat(info(j, "latencystats").get("latency_percentiles_usec_set"))
+          .matches("p50=\\d+\\.\\d{3},p99=\\d+\\.\\d{3},p99\\.9=\\d+\\.\\d{3}");
+      Map<String, String> all = info(j, "everything");
+      assertThat(all)
+          .containsKeys("cmdstat_set", "used_cpu_user", "run_id", "total_net_input_bytes");
+      assertThat(Long.parseLong(all.get("total_net_input_bytes"))).isPositive();
+
+      assertThat(j.configResetStat()).isEqualTo("OK");
+      assertThat(info(j, "commandstats")).containsOnlyKeys("cmdstat_config");
+      assertThat(info(j, "errorstats")).isEmpty();
+    }
+  }
+
+  @Test
+  void slowlogKeepsSlowCommandsAsRedisDoes() throws Exception {
+    try (TestServer server = TestServer.inMemory();
+        Jedis j = server.jedis()) {
+      j.clientSetname("tester");
+      j.configSet("slowlog-log-slower-than", "0"); // every command is "slow"
+      j.slowlogReset();
+      j.set("a", "x".repeat(200));
+      List<String> many = new ArrayList<>();
+      many.add("DEL");
+      for (int i = 0; i < 40; i++) {
+        many.add("k" + i);
+      }
+      j.sendCommand(
+          () -> "DEL".getBytes(StandardCharsets.US_ASCII),
+          many.subList(1, many.size()).toArray(String[]::new));
+      List<Object> entries = j.slowlogGetBinary(2);
+      assertThat(entries).hasSize(2);
+      List<?> del = (List<?>) entries.get(0);
+      List<?> set = (List<?>) entries.get(1);
+      assertThat((Long) set.get(0)).isEqualTo((Long) del.get(0) - 1); // ids: newest first
+      List<?> delArgs = (List<?>) del.get(3);
+      assertThat(delArgs).hasSize(32);
+      assertThat(new String((byte[]) delArgs.get(31), StandardCharsets.UTF_8))
+          .isEqualTo("... (10 more arguments)");
+      List<?> setArgs = (List<?>) set.get(3);
+      assertThat(new String((byte[]) setArgs.get(2), StandardCharsets.UTF_8))
+          .isEqualTo("x".repeat(128) + "... (72 more bytes)");
+      assertThat(new String((byte[]) set.get(4), StandardCharsets.UTF_8))
+          .matches("127\\.0\\.0\\.1:\\d+");
+      assertThat(new String((byte[]) set.get(5), StandardCharsets.UTF_8)).isEqualTo("tester");
+      assertThat(j.slowlogLen()).isGreaterThanOrEqualTo(3);
+      j.configSet("slowlog-max-len", "1");
+      assertThat(j.slowlogLen()).isEqualTo(1);
+      j.configSet("slowlog-log-slower-than", "-1");
+      j.slowlogReset();
+      j.set("b", "c");
+      assertThat(j.slowlogLen()).isZero();
+    }
+  }
+
+  @Test
+  void redisCliStatReadsKvdbsInfo() throws Exception {
+    Assumptions.assumeTrue(onPath("redis-cli") && onPath("stdbuf"), "redis-cli is not installed");
+    try (TestServer server = TestServer.inMemory();
+        Jedis j = server.jedis()) {
+      j.set("a", "1");
+      Process p =
+          new ProcessBuilder(
+                  "stdbuf",
+                  "-o0",
+                  "redis-cli",
+                  "-p",
+                  Integer.toString(server.port()),
+                  "--stat",
+                  "-i",
+                  "0.1")
+              .redirectErrorStream(true)
+              .start();
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        assertThat(r.readLine()).contains("data").contains("load");
+        assertThat(r.readLine()).contains("keys").contains("mem").contains("clients");
+        // keys, memory, clients, blocked, requests, connections: all read from INFO
+        assertThat(r.readLine().trim())
+            .matches("1\\s+\\S+\\s+2\\s+0\\s+\\d+ \\(\\+\\d+\\)\\s+\\d+");
+      } finally {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (new File(d, tool).canExecute()) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
