@@ -6,6 +6,7 @@ import io.kvdb.replication.ReplicationNode;
 import io.kvdb.server.command.RuntimeConfig;
 import io.kvdb.server.command.ServerContext;
 import io.kvdb.server.config.ServerConfig;
+import io.kvdb.server.metrics.MetricsEndpoint;
 import io.kvdb.server.netty.KvdbChannelInitializer;
 import io.kvdb.wal.FsyncPolicy;
 import io.kvdb.wal.SegmentedWal;
@@ -61,6 +62,7 @@ public final class KvdbServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final Channel serverChannel;
+  private final MetricsEndpoint metrics; // null when monitoring.metrics_port is -1
 
   private KvdbServer(ServerConfig config, UnaryOperator<SegmentedWal.Builder> walCustomizer)
       throws InterruptedException {
@@ -105,6 +107,7 @@ public final class KvdbServer implements AutoCloseable {
       throw e;
     }
     context.port(port());
+    this.metrics = startMetrics(config, context);
     log.info(
         "kvdb-server {} listening on {}:{} (transport {}); data directory {}, fsync {}, role {}, {} shards",
         version(),
@@ -243,6 +246,28 @@ public final class KvdbServer implements AutoCloseable {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
+  /** The Prometheus endpoint's port, or -1 when it is off. */
+  public int metricsPort() {
+    return metrics == null ? -1 : metrics.port();
+  }
+
+  private static MetricsEndpoint startMetrics(ServerConfig config, ServerContext context) {
+    int port = config.monitoring().metricsPort();
+    if (port < 0) {
+      return null;
+    }
+    try {
+      MetricsEndpoint m = MetricsEndpoint.start(context, config.network().ip(), port);
+      log.info(
+          "metrics: Prometheus endpoint on http://{}:{}/metrics", config.network().ip(), m.port());
+      return m;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(
+          "cannot serve metrics on port " + port + " (monitoring.metrics_port): " + e.getMessage(),
+          e);
+    }
+  }
+
   public KvStore store() {
     return store;
   }
@@ -262,6 +287,9 @@ public final class KvdbServer implements AutoCloseable {
     context.stopping(true);
     log.info("shutdown: no longer accepting connections");
     serverChannel.close().syncUninterruptibly();
+    if (metrics != null) {
+      metrics.close();
+    }
     log.info(
         "shutdown: stopped reading requests; waiting for {} in-flight replies", inFlight.get());
     clients.forEach(ch -> ch.config().setAutoRead(false));

@@ -46,9 +46,14 @@ public record ServerConfig(
    *     microseconds goes to the SLOWLOG; 0 logs every command, -1 none (Redis'
    *     slowlog-log-slower-than)
    * @param slowlogMaxLen the most SLOWLOG entries kept; the oldest go first
+   * @param metricsPort the Prometheus endpoint's port on {@code network.ip}; -1 off, 0 any free
    */
-  public record Monitoring(long slowlogLogSlowerThanMicros, int slowlogMaxLen) {
-    public static final Monitoring DEFAULT = new Monitoring(10_000, 128);
+  public record Monitoring(long slowlogLogSlowerThanMicros, int slowlogMaxLen, int metricsPort) {
+    public static final Monitoring DEFAULT = new Monitoring(10_000, 128, -1);
+
+    public Monitoring withMetricsPort(int port) {
+      return new Monitoring(slowlogLogSlowerThanMicros, slowlogMaxLen, port);
+    }
   }
 
   /**
