@@ -220,6 +220,12 @@ public interface KvStore extends AutoCloseable {
    */
   CompletableFuture<Void> whenWritable();
 
+  /**
+   * The store's figures — keys, expiry, memory, and its log's — read without stopping writers, for
+   * an application to export with its own metrics registry.
+   */
+  StoreStats stats();
+
   /** The LSN of the last write handed to the log, or 0 for a store without a log. */
   long lastLsn();
 

@@ -233,6 +233,28 @@ class ExpiryTest {
   }
 
   @Test
+  void statsReportKeysExpiryMemoryAndTheLog() {
+    RecordingWal wal = new RecordingWal(true);
+    try (ShardedKvStore s = store(wal)) {
+      s.put("a", "1");
+      s.put(b("b"), b("2"), Duration.ofMillis(10));
+      StoreStats st = s.stats();
+      assertThat(st.keys()).isEqualTo(2);
+      assertThat(st.keysWithExpiry()).isEqualTo(1);
+      assertThat(st.usedMemoryBytes()).isEqualTo(s.usedMemory()).isPositive();
+      assertThat(st.shards()).isEqualTo(4);
+      assertThat(st.log().lastLsn()).isEqualTo(2);
+      clock.advance(11);
+      assertThat(s.get("b")).isNull();
+      assertThat(s.stats().expiredKeys()).isEqualTo(1);
+      assertThat(s.stats().keys()).isEqualTo(1);
+    }
+    try (KvStore m = KvStore.inMemory()) {
+      assertThat(m.stats().log()).isNull();
+    }
+  }
+
+  @Test
   void aTtlCostsExactlyEightBytesAndNoTtlCostsNothing() {
     try (ShardedKvStore plain = store(null);
         ShardedKvStore ttl = store(null)) {

@@ -67,6 +67,8 @@ class MetricsEndpointTest {
           .contains("kvdb_keyspace_hits_total 1.0")
           .contains("kvdb_keys 3.0")
           .contains("# TYPE kvdb_wal_fsyncs_total counter")
+          .contains("kvdb_wal_fsync_duration_seconds_bucket{le=\"+Inf\"}")
+          .contains("kvdb_wal_group_records_count")
           .contains("jvm_memory_used_bytes");
       j.set("k3", "v");
       assertThat(get(port, null, null).body())

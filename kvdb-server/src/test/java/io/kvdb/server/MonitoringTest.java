@@ -65,6 +65,9 @@ class MonitoringTest {
       assertThat(info(j, "stats")).containsEntry("total_error_replies", "2");
       assertThat(info(j, "latencystats").get("latency_percentiles_usec_set"))
           .matches("p50=\\d+\\.\\d{3},p99=\\d+\\.\\d{3},p99\\.9=\\d+\\.\\d{3}");
+      Map<String, String> persistence = info(j, "persistence");
+      assertThat(Double.parseDouble(persistence.get("wal_fsync_p99_usec"))).isPositive();
+      assertThat(persistence).containsKeys("wal_segments", "wal_disk_bytes", "wal_snapshots");
       Map<String, String> all = info(j, "everything");
       assertThat(all)
           .containsKeys("cmdstat_set", "used_cpu_user", "run_id", "total_net_input_bytes");
@@ -114,6 +117,46 @@ class MonitoringTest {
       j.slowlogReset();
       j.set("b", "c");
       assertThat(j.slowlogLen()).isZero();
+    }
+  }
+
+  @Test
+  void clientListShowsEachConnectionAndClientKillClosesOne() throws Exception {
+    try (TestServer server = TestServer.inMemory();
+        Jedis admin = server.jedis();
+        io.kvdb.server.testing.RespWire other =
+            io.kvdb.server.testing.RespWire.connect(server.port())) {
+      admin.clientSetname("admin");
+      other.call("MULTI");
+      other.call("SET", "a", "1");
+      other.call("GET", "a");
+      String otherId = other.call("CLIENT", "ID"); // queued inside MULTI
+      assertThat(otherId).isEqualTo("+QUEUED\\r\\n");
+      String list = admin.clientList();
+      String[] lines = list.split("\n");
+      assertThat(lines).hasSize(2);
+      String mine = admin.clientInfo().trim();
+      assertThat(mine)
+          .matches(
+              "id=\\d+ addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:\\d+ name=admin"
+                  + " age=\\d+ idle=\\d+ flags=N db=0 multi=-1 qbuf=\\d+ oll=0 omem=\\d+"
+                  + " cmd=client user=default resp=2 lib-name=\\S* lib-ver=\\S*");
+      String theirs =
+          java.util.Arrays.stream(lines)
+              .filter(l -> !l.contains("name=admin"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(theirs).contains("flags=x", "multi=3", "cmd=client");
+      String theirId = theirs.substring(3, theirs.indexOf(' '));
+      assertThat(
+              admin.clientKill(
+                  redis.clients.jedis.params.ClientKillParams.clientKillParams().id(theirId)))
+          .isEqualTo(1);
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> admin.clientList().split("\n").length == 1);
+      assertThatThrownBy(other::readReply).isInstanceOf(java.io.IOException.class);
+      assertThatThrownBy(() -> admin.clientKill("1.2.3.4:5")).hasMessage("ERR No such client");
     }
   }
 

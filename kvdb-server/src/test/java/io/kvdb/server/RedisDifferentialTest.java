@@ -489,7 +489,15 @@ class RedisDifferentialTest {
             "CLIENT GETNAME",
             "CLIENT SETNAME x",
             "RESET",
-            "CLIENT GETNAME"));
+            "CLIENT GETNAME",
+            "CLIENT KILL 1.2.3.4:5",
+            "CLIENT KILL id abc",
+            "CLIENT KILL id 0",
+            "CLIENT KILL id 99999",
+            "CLIENT KILL foo bar",
+            "CLIENT KILL addr",
+            "CLIENT KILL",
+            "CLIENT INFO x"));
     s.put(
         "config set",
         List.of(

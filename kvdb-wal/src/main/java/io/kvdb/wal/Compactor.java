@@ -59,6 +59,8 @@ final class Compactor implements GroupCommitter.Events {
   private final ExecutorService executor;
   private volatile long snapshotLsn;
   private volatile long lastSnapshotMillis; // 0: none since the log opened
+  private volatile long snapshotsWritten;
+  private volatile long lastSnapshotDurationMillis;
   private final AtomicBoolean writing = new AtomicBoolean();
   private volatile boolean closing;
   private GroupCommitter committer;
@@ -165,6 +167,14 @@ final class Compactor implements GroupCommitter.Events {
     return lastSnapshotMillis;
   }
 
+  long snapshotsWritten() {
+    return snapshotsWritten;
+  }
+
+  long lastSnapshotDurationMillis() {
+    return lastSnapshotDurationMillis;
+  }
+
   /** Whether a snapshot is being written now. */
   boolean writing() {
     return writing.get();
@@ -172,9 +182,15 @@ final class Compactor implements GroupCommitter.Events {
 
   private long snapshot() throws IOException {
     writing.set(true);
+    long start = System.nanoTime();
     try {
+      long before = snapshotLsn;
       long lsn = writeSnapshot();
       lastSnapshotMillis = System.currentTimeMillis();
+      if (lsn != before) {
+        snapshotsWritten++;
+        lastSnapshotDurationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      }
       return lsn;
     } finally {
       writing.set(false);

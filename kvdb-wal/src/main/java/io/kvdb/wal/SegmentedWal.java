@@ -2,6 +2,7 @@ package io.kvdb.wal;
 
 import io.kvdb.core.spi.LogCursor;
 import io.kvdb.core.spi.LogHistory;
+import io.kvdb.core.spi.LogStats;
 import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.RecoveryReport;
 import io.kvdb.core.spi.StoreState;
@@ -326,11 +327,59 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   /**
-   * Group-commit counters since open: groups written, records in them, fsyncs, nanoseconds spent in
-   * fsync. Records per group shows how well concurrent writers share fsyncs.
+   * The log's figures since open: group-commit counters (records per group shows how well
+   * concurrent writers share fsyncs), fsync and group-size percentiles, files on disk, snapshots,
+   * and the failure, if any.
    */
-  public GroupCommitter.Stats stats() {
-    return committer().stats();
+  @Override
+  public LogStats stats() {
+    GroupCommitter c = committer();
+    GroupCommitter.Stats st = c.stats();
+    org.HdrHistogram.Histogram fsync = c.fsyncHistogram();
+    org.HdrHistogram.Histogram group = c.groupSizeHistogram();
+    int files = 0;
+    long bytes = 0;
+    try (var list = java.nio.file.Files.list(options.directory())) {
+      for (Path f : (Iterable<Path>) list::iterator) {
+        String n = f.getFileName().toString();
+        if (n.endsWith(".wal") || n.endsWith(".snap")) {
+          files += n.endsWith(".wal") ? 1 : 0;
+          bytes += java.nio.file.Files.size(f);
+        }
+      }
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      // a file went away while listing (compaction): the figures are a moment's anyway
+    }
+    Throwable failure = c.failure();
+    return new LogStats(
+        lastLsn(),
+        durableLsn(),
+        pendingBytes(),
+        st.groups(),
+        st.records(),
+        st.fsyncs(),
+        st.fsyncNanos(),
+        fsync.getTotalCount() == 0 ? 0 : fsync.getValueAtPercentile(50) / 1000.0,
+        fsync.getTotalCount() == 0 ? 0 : fsync.getValueAtPercentile(99) / 1000.0,
+        group.getTotalCount() == 0 ? 0 : group.getValueAtPercentile(50),
+        group.getTotalCount() == 0 ? 0 : group.getValueAtPercentile(99),
+        files,
+        bytes,
+        compactor.snapshotsWritten(),
+        compactor.snapshotLsn(),
+        compactor.lastSnapshotMillis(),
+        compactor.lastSnapshotDurationMillis(),
+        failure == null ? null : failure.toString());
+  }
+
+  /** fsync durations since open, nanoseconds (a copy), for latency histograms. */
+  public org.HdrHistogram.Histogram fsyncHistogram() {
+    return committer().fsyncHistogram();
+  }
+
+  /** Records per group write since open (a copy). */
+  public org.HdrHistogram.Histogram groupSizeHistogram() {
+    return committer().groupSizeHistogram();
   }
 
   /** The failure that stopped the log, or null while it is healthy. */

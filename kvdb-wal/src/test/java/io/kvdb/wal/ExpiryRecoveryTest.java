@@ -89,6 +89,29 @@ class ExpiryRecoveryTest {
     }
   }
 
+  @Test
+  void theLogReportsFsyncTimesGroupSizesFilesAndSnapshots() throws Exception {
+    SegmentedWal wal = WalDirs.wal(dir, FsyncPolicy.ALWAYS).build();
+    try (KvStore s = KvStore.builder().wal(wal).build()) {
+      for (int i = 0; i < 50; i++) {
+        s.put("k" + i, "v");
+      }
+      wal.snapshot().join();
+      io.kvdb.core.spi.LogStats st = s.stats().log();
+      assertThat(st.lastLsn()).isEqualTo(50);
+      assertThat(st.fsyncs()).isPositive();
+      assertThat(st.fsyncP99Micros()).isGreaterThanOrEqualTo(st.fsyncP50Micros()).isPositive();
+      assertThat(st.groupP50Records()).isPositive();
+      assertThat(st.groups()).isEqualTo(wal.groupSizeHistogram().getTotalCount());
+      assertThat(st.segments()).isPositive();
+      assertThat(st.diskBytes()).isPositive();
+      assertThat(st.snapshots()).isEqualTo(1);
+      assertThat(st.lastSnapshotLsn()).isEqualTo(50);
+      assertThat(st.lastSnapshotMillis()).isPositive();
+      assertThat(st.failure()).isNull();
+    }
+  }
+
   private List<WalRecord> read(long upTo) throws Exception {
     List<WalRecord> out = new ArrayList<>();
     SegmentedWal wal = WalDirs.wal(dir, FsyncPolicy.ALWAYS).build();

@@ -190,6 +190,11 @@ final class AtomicView implements KvStore {
   }
 
   @Override
+  public io.kvdb.core.StoreStats stats() {
+    throw new UnsupportedOperationException("stats() of the store, not of an atomically() view");
+  }
+
+  @Override
   public long lastLsn() {
     return lastLsn;
   }

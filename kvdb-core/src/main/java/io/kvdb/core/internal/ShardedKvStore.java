@@ -5,6 +5,7 @@ import io.kvdb.core.EntryFunction;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
 import io.kvdb.core.ScanPage;
+import io.kvdb.core.StoreStats;
 import io.kvdb.core.Ttl;
 import io.kvdb.core.spi.RecoveryReport;
 import io.kvdb.core.spi.StoreState;
@@ -208,6 +209,18 @@ public final class ShardedKvStore implements KvStore, StoreState {
   @Override
   public Clock clock() {
     return clock;
+  }
+
+  @Override
+  public StoreStats stats() {
+    return new StoreStats(
+        entries(),
+        shards.volatileCount(),
+        expirer.expiredKeys(),
+        shards.usedMemory(),
+        limits.maxMemory(),
+        shards.count(),
+        wal == null ? null : wal.stats());
   }
 
   @Override

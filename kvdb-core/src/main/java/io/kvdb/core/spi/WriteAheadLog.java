@@ -101,6 +101,11 @@ public interface WriteAheadLog extends AutoCloseable {
     appended.join();
   }
 
+  /** Figures for monitoring; a log that keeps none reports its LSNs and pending bytes. */
+  default LogStats stats() {
+    return LogStats.basic(this);
+  }
+
   /** The highest LSN known durable under the log's policy. */
   long durableLsn();
 

@@ -224,6 +224,11 @@ public final class SwappableStore implements KvStore {
   }
 
   @Override
+  public io.kvdb.core.StoreStats stats() {
+    return current.stats();
+  }
+
+  @Override
   public CompletableFuture<Void> putAllAsync(List<byte[]> keysAndValues) {
     KvStore s = writable();
     return acknowledged(s, s.putAllAsync(keysAndValues));

@@ -48,11 +48,16 @@ public final class ClientRegistry {
     return max.getAsInt();
   }
 
-  public List<String> describeAll() {
+  public List<String> describeAll(Monitors monitors) {
     List<String> lines = new ArrayList<>();
     clients.values().stream()
         .sorted((a, b) -> Long.compare(a.id(), b.id()))
-        .forEach(c -> lines.add(c.describe()));
+        .forEach(c -> lines.add(c.describe(monitors.has(c))));
     return lines;
+  }
+
+  /** The connected clients now (a copy). */
+  public List<ConnectionState> all() {
+    return new ArrayList<>(clients.values());
   }
 }

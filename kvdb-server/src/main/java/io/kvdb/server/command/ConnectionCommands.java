@@ -54,7 +54,7 @@ final class ConnectionCommands {
             "client",
             -2,
             EnumSet.noneOf(CommandFlag.class),
-            "CLIENT ID, SETNAME, GETNAME, SETINFO, LIST, REPLY.",
+            "CLIENT ID, SETNAME, GETNAME, SETINFO, LIST, INFO, KILL, REPLY.",
             List.of(
                 ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional().asMultiple()),
             ConnectionCommands::client));
@@ -160,6 +160,82 @@ final class ConnectionCommands {
             Reply.bulk("modules"), Reply.EMPTY_ARRAY));
   }
 
+  /**
+   * CLIENT KILL addr (the old form: +OK, or an error when nobody is there) and CLIENT KILL [ID id]
+   * [ADDR ip:port] [LADDR ip:port] [USER name] [SKIPME yes|no] (the number killed; the caller is
+   * skipped unless SKIPME no). A connection killed is closed by its own event loop; the caller, if
+   * it is one, gets its reply first.
+   */
+  private static Reply kill(CommandContext c, byte[][] a) {
+    if (a.length < 3) {
+      return Reply.error(RespErrors.wrongArity("client|kill"));
+    }
+    boolean oldForm = a.length == 3;
+    long id = 0;
+    String addr = null;
+    String laddr = null;
+    String user = null;
+    boolean skipMe = !oldForm;
+    if (oldForm) {
+      addr = Args.text(a[2]);
+    } else {
+      if ((a.length - 2) % 2 != 0) {
+        return Reply.error(RespErrors.SYNTAX);
+      }
+      for (int i = 2; i < a.length; i += 2) {
+        String v = Args.text(a[i + 1]);
+        switch (Args.lower(a[i])) {
+          case "id" -> {
+            try {
+              id = Args.parseLong(a[i + 1]);
+            } catch (NumberFormatException e) {
+              id = 0;
+            }
+            if (id <= 0) {
+              return Reply.error("ERR client-id should be greater than 0");
+            }
+          }
+          case "addr" -> addr = v;
+          case "laddr" -> laddr = v;
+          case "user" -> user = v;
+          case "skipme" -> {
+            if (v.equalsIgnoreCase("yes")) {
+              skipMe = true;
+            } else if (v.equalsIgnoreCase("no")) {
+              skipMe = false;
+            } else {
+              return Reply.error(RespErrors.SYNTAX);
+            }
+          }
+          default -> {
+            return Reply.error(RespErrors.SYNTAX);
+          }
+        }
+      }
+    }
+    long killed = 0;
+    for (ConnectionState other : c.server().clients().all()) {
+      boolean me = other.id() == c.connection().id();
+      if ((id != 0 && other.id() != id)
+          || (addr != null && !other.address().equals(addr))
+          || (laddr != null && !other.localAddress().equals(laddr))
+          || (user != null && !user.equals("default"))
+          || (me && skipMe)) {
+        continue;
+      }
+      if (me) {
+        c.closeAfterReply();
+      } else {
+        other.kill();
+      }
+      killed++;
+    }
+    if (oldForm) {
+      return killed == 0 ? Reply.error("ERR No such client") : Reply.OK;
+    }
+    return Reply.integer(killed);
+  }
+
   private static Reply setName(CommandContext c, byte[] name) {
     for (byte b : name) {
       if (b <= ' ' || b > '~') {
@@ -213,7 +289,16 @@ final class ConnectionCommands {
         return Reply.OK;
       }
       case "list" -> {
-        return Reply.bulk(String.join("\n", c.server().clients().describeAll()) + "\n");
+        return Reply.bulk(
+            String.join("\n", c.server().clients().describeAll(c.server().monitors())) + "\n");
+      }
+      case "info" -> {
+        return a.length == 2
+            ? Reply.bulk(c.connection().describe(c.server().monitors().has(c.connection())) + "\n")
+            : Reply.error(RespErrors.wrongArity("client|info"));
+      }
+      case "kill" -> {
+        return kill(c, a);
       }
       default -> {
         return Reply.error(RespErrors.unknownSubcommand(Args.text(a[1]), "client"));

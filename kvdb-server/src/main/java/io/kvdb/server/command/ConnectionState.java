@@ -20,6 +20,47 @@ public final class ConnectionState {
   private final Transaction transaction = new Transaction(); // event loop only
   private volatile boolean repliesOff; // CLIENT REPLY OFF
   private int skipReplies; // CLIENT REPLY SKIP: its own reply and the next one's; event loop only
+  private volatile SocketAddress local;
+  private volatile Probe probe = Probe.NONE;
+
+  /**
+   * What the connection tells CLIENT LIST about itself, and how CLIENT KILL closes it; set by the
+   * connection's handler. Read from any thread (the figures may be a moment old).
+   */
+  public interface Probe {
+    Probe NONE =
+        new Probe() {
+          @Override
+          public long inputBufferBytes() {
+            return 0;
+          }
+
+          @Override
+          public long outputBufferBytes() {
+            return 0;
+          }
+
+          @Override
+          public int queuedReplies() {
+            return 0;
+          }
+
+          @Override
+          public void kill() {}
+        };
+
+    /** Bytes read but not yet parsed into a request (Redis' qbuf). */
+    long inputBufferBytes();
+
+    /** Bytes of replies not yet taken by the socket (Redis' omem). */
+    long outputBufferBytes();
+
+    /** Replies waiting behind an unfinished one (Redis' oll). */
+    int queuedReplies();
+
+    /** Closes the connection, from any thread. */
+    void kill();
+  }
 
   public ConnectionState(long id, SocketAddress remote, boolean authenticated) {
     this.id = id;
@@ -72,6 +113,35 @@ public final class ConnectionState {
     return transaction;
   }
 
+  public void local(SocketAddress address) {
+    local = address;
+  }
+
+  public void probe(Probe p) {
+    probe = p;
+  }
+
+  /** Closes this connection (CLIENT KILL), from any thread. */
+  public void kill() {
+    probe.kill();
+  }
+
+  /** "ip:port" of the client, as Redis prints addr. */
+  public String address() {
+    return hostPort(remote);
+  }
+
+  public String localAddress() {
+    return hostPort(local);
+  }
+
+  private static String hostPort(SocketAddress a) {
+    if (a instanceof java.net.InetSocketAddress i && i.getAddress() != null) {
+      return i.getAddress().getHostAddress() + ":" + i.getPort();
+    }
+    return a == null ? "" : String.valueOf(a);
+  }
+
   /** CLIENT REPLY ON / OFF / SKIP. */
   public void replyMode(String mode) {
     switch (mode) {
@@ -102,22 +172,42 @@ public final class ConnectionState {
     lastActiveMillis = System.currentTimeMillis();
   }
 
-  /** One line of CLIENT LIST. */
-  public String describe() {
+  /**
+   * One line of CLIENT LIST / CLIENT INFO, with Redis' field names for what kvdb has: flags {@code
+   * N} (normal), {@code x} (in MULTI) or {@code O} (MONITOR); {@code multi} the queued commands or
+   * -1; {@code qbuf} and {@code omem} the bytes waiting in and out; {@code oll} the replies queued
+   * behind an unfinished write.
+   */
+  public String describe(boolean monitoring) {
     long now = System.currentTimeMillis();
+    Probe p = probe;
+    int queued = transaction.queuedCount();
+    String flags = monitoring ? "O" : queued >= 0 ? "x" : "N";
     return "id="
         + id
         + " addr="
-        + String.valueOf(remote).replaceFirst("^/", "")
+        + address()
+        + " laddr="
+        + localAddress()
         + " name="
         + (name == null ? "" : name)
         + " age="
         + (now - createdMillis) / 1000
         + " idle="
         + (now - lastActiveMillis) / 1000
-        + " db=0 cmd="
+        + " flags="
+        + flags
+        + " db=0 multi="
+        + queued
+        + " qbuf="
+        + p.inputBufferBytes()
+        + " oll="
+        + p.queuedReplies()
+        + " omem="
+        + p.outputBufferBytes()
+        + " cmd="
         + lastCommand
-        + " lib-name="
+        + " user=default resp=2 lib-name="
         + (libName == null ? "" : libName)
         + " lib-ver="
         + (libVersion == null ? "" : libVersion);

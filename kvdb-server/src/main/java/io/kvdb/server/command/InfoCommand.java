@@ -185,6 +185,21 @@ final class InfoCommand {
       line(b, "wal_pending_bytes", wal.pendingBytes());
       line(b, "wal_max_pending_bytes", wal.options().maxPendingBytes());
       line(b, "wal_read_pauses", s.stats().readPauses.sum());
+      line(b, "wal_fsync_p50_usec", CommandStats.fixed(st.fsyncP50Micros(), 3));
+      line(b, "wal_fsync_p99_usec", CommandStats.fixed(st.fsyncP99Micros(), 3));
+      line(b, "wal_group_p50_records", st.groupP50Records());
+      line(b, "wal_group_p99_records", st.groupP99Records());
+      line(b, "wal_segments", st.segments());
+      line(b, "wal_disk_bytes", st.diskBytes());
+      line(b, "wal_snapshots", st.snapshots());
+      line(b, "wal_last_snapshot_lsn", st.lastSnapshotLsn());
+      line(b, "wal_last_snapshot_time", st.lastSnapshotMillis() / 1000);
+      line(b, "wal_last_snapshot_duration_ms", st.lastSnapshotDurationMillis());
+      if (st.failure() != null) {
+        line(b, "wal_error", st.failure().replace('\r', ' ').replace('\n', ' '));
+      }
+      line(b, "rdb_bgsave_in_progress", wal.snapshotInProgress() ? 1 : 0);
+      line(b, "rdb_last_save_time", s.lastSaveMillis() / 1000);
       var r = s.engine().recoveryReport();
       line(b, "recovery_snapshot_lsn", r.snapshotLsn());
       line(b, "recovery_snapshot_end_lsn", r.snapshotEndLsn());

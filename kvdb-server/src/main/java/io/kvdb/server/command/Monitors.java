@@ -34,6 +34,10 @@ public final class Monitors {
     return byClient.size();
   }
 
+  boolean has(ConnectionState client) {
+    return byClient.containsKey(client.id());
+  }
+
   void feed(ConnectionState from, CommandSpec spec, byte[][] argv) {
     if (byClient.isEmpty()
         || spec.has(CommandFlag.ADMIN)

@@ -26,6 +26,7 @@ final class Transaction {
   private final List<Queued> queued = new ArrayList<>();
   private final Map<ByteBuffer, Boolean> watched = new LinkedHashMap<>();
   private volatile boolean dirty;
+  private volatile int queuedCount = -1; // for CLIENT LIST, from any thread: -1 outside MULTI
 
   boolean open() {
     return open;
@@ -35,10 +36,17 @@ final class Transaction {
     open = true;
     failed = false;
     queued.clear();
+    queuedCount = 0;
   }
 
   void queue(CommandSpec spec, byte[][] argv) {
     queued.add(new Queued(spec, argv));
+    queuedCount = queued.size();
+  }
+
+  /** Commands queued, -1 outside MULTI. */
+  int queuedCount() {
+    return queuedCount;
   }
 
   void fail() {
@@ -53,6 +61,7 @@ final class Transaction {
   List<Queued> take() {
     List<Queued> q = new ArrayList<>(queued);
     queued.clear();
+    queuedCount = -1;
     open = false;
     failed = false;
     return q;
@@ -60,6 +69,7 @@ final class Transaction {
 
   void discard() {
     queued.clear();
+    queuedCount = -1;
     open = false;
     failed = false;
   }

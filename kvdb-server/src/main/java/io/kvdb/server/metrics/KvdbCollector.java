@@ -176,6 +176,45 @@ final class KvdbCollector implements MultiCollector {
     out.add(counter("kvdb_wal_records", "Records written.", st.records()));
     out.add(counter("kvdb_wal_fsyncs", "fsync calls.", st.fsyncs()));
     out.add(counter("kvdb_wal_fsync_seconds", "Time spent in fsync.", st.fsyncNanos() / 1e9));
+    out.add(
+        gauge(
+            "kvdb_wal_disk_bytes", "Bytes of log segments and snapshots on disk.", st.diskBytes()));
+    out.add(gauge("kvdb_wal_segments", "Log segment files.", st.segments()));
+    out.add(
+        counter("kvdb_wal_snapshots", "Snapshots written since the log opened.", st.snapshots()));
+    out.add(
+        HistogramSnapshot.builder()
+            .name("kvdb_wal_fsync_duration_seconds")
+            .help("Duration of each fsync of the log.")
+            .dataPoint(histogram(Labels.EMPTY, wal.fsyncHistogram(), st.fsyncNanos() / 1e9))
+            .build());
+    out.add(
+        HistogramSnapshot.builder()
+            .name("kvdb_wal_group_records")
+            .help("Records per group write: how many writes share one write and fsync.")
+            .dataPoint(groupSizes(wal.groupSizeHistogram(), st.records()))
+            .build());
+  }
+
+  /** Bucket bounds for records per group: powers of two up to 4096, then +Inf. */
+  static final double[] GROUP_BOUNDS = {
+    1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, Double.POSITIVE_INFINITY
+  };
+
+  private static HistogramSnapshot.HistogramDataPointSnapshot groupSizes(
+      Histogram sizes, long records) {
+    long[] counts = new long[GROUP_BOUNDS.length];
+    long below = 0;
+    for (int i = 0; i < GROUP_BOUNDS.length - 1; i++) {
+      long upTo = sizes.getCountBetweenValues(0, (long) GROUP_BOUNDS[i]);
+      counts[i] = Math.max(0, upTo - below);
+      below += counts[i];
+    }
+    counts[counts.length - 1] = Math.max(0, sizes.getTotalCount() - below);
+    return HistogramSnapshot.HistogramDataPointSnapshot.builder()
+        .classicHistogramBuckets(ClassicHistogramBuckets.of(GROUP_BOUNDS, counts))
+        .sum(records)
+        .build();
   }
 
   private static void replication(List<MetricSnapshot> out, ReplicationNode node) {

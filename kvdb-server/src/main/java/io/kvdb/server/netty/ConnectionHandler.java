@@ -61,6 +61,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final CommandContext commands;
   private final AtomicInteger inFlight;
   private final ArrayDeque<Reply> queue = new ArrayDeque<>();
+  private volatile int queuedCount; // queue.size(), for CLIENT LIST on other threads
   private final ArrayDeque<Object> backlog = new ArrayDeque<>(); // read while paused
   private final int maxPendingReplies;
   private boolean paused;
@@ -84,6 +85,31 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    state.local(ctx.channel().localAddress());
+    RespRequestDecoder decoder = ctx.pipeline().get(RespRequestDecoder.class);
+    state.probe(
+        new ConnectionState.Probe() {
+          @Override
+          public long inputBufferBytes() {
+            return decoder == null ? 0 : decoder.bufferedBytes();
+          }
+
+          @Override
+          public long outputBufferBytes() {
+            var out = ctx.channel().unsafe().outboundBuffer();
+            return out == null ? 0 : out.totalPendingWriteBytes();
+          }
+
+          @Override
+          public int queuedReplies() {
+            return queuedCount;
+          }
+
+          @Override
+          public void kill() {
+            ctx.executor().execute(() -> ctx.close());
+          }
+        });
     commands.pushWith(
         reply ->
             ctx.executor()
@@ -138,6 +164,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     server.connectionClosed(state); // its WATCHes and MONITOR go with it
     inFlight.addAndGet(-queue.size());
     queue.clear();
+    queuedCount = 0;
     backlog.clear();
     if (out != null) {
       out.release();
@@ -236,6 +263,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     queue.add(reply);
+    queuedCount = queue.size();
     inFlight.incrementAndGet();
     drain(); // whatever became ready meanwhile goes now
     armHead();
@@ -273,6 +301,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private void drain() {
     while (!queue.isEmpty() && queue.peek().ready()) {
       write(queue.poll());
+      queuedCount = queue.size();
       inFlight.decrementAndGet();
     }
   }

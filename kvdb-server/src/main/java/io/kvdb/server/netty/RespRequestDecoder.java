@@ -24,6 +24,11 @@ import java.util.List;
  * request's pre-AUTH limits are checked. Not sharable: one per channel.
  */
 public final class RespRequestDecoder extends ByteToMessageDecoder {
+  /** Bytes read but not parsed yet (CLIENT LIST's qbuf); a racy read from other threads is fine. */
+  public long bufferedBytes() {
+    return internalBuffer().readableBytes();
+  }
+
   static final int MAX_LINE = 64 * 1024;
   private static final int MAX_ARGS = 1024 * 1024;
   private static final int UNAUTH_MAX_ARGS = 10;

@@ -128,6 +128,15 @@ public final class GroupCommitter {
   private volatile long fsyncs;
   private volatile long fsyncNanos;
   private long lastSyncNanos = System.nanoTime();
+  // Distributions, recorded by the writer thread without locks; read as cumulative histograms.
+  private final org.HdrHistogram.SingleWriterRecorder fsyncTimes =
+      new org.HdrHistogram.SingleWriterRecorder(1, 600_000_000_000L, 2);
+  private final org.HdrHistogram.SingleWriterRecorder groupSizes =
+      new org.HdrHistogram.SingleWriterRecorder(1, 100_000_000L, 2);
+  private final org.HdrHistogram.Histogram fsyncTotal =
+      new org.HdrHistogram.Histogram(1, 600_000_000_000L, 2);
+  private final org.HdrHistogram.Histogram groupTotal =
+      new org.HdrHistogram.Histogram(1, 100_000_000L, 2);
 
   private record Waiter(long lsn, CompletableFuture<Void> future) implements Comparable<Waiter> {
     @Override
@@ -322,6 +331,18 @@ public final class GroupCommitter {
   /** Group-commit counters: groups written, records in them, fsyncs and time spent in fsync. */
   public record Stats(long groups, long records, long fsyncs, long fsyncNanos) {}
 
+  /** fsync durations since open, in nanoseconds (a copy). */
+  public synchronized org.HdrHistogram.Histogram fsyncHistogram() {
+    fsyncTotal.add(fsyncTimes.getIntervalHistogram());
+    return fsyncTotal.copy();
+  }
+
+  /** Records per group since open (a copy). */
+  public synchronized org.HdrHistogram.Histogram groupSizeHistogram() {
+    groupTotal.add(groupSizes.getIntervalHistogram());
+    return groupTotal.copy();
+  }
+
   public Stats stats() {
     return new Stats(groups, records, fsyncs, fsyncNanos);
   }
@@ -476,6 +497,7 @@ public final class GroupCommitter {
     }
     groups++;
     records += group.size();
+    groupSizes.recordValue(Math.min(group.size(), 100_000_000L));
     durableLsn = last;
     for (Pending p : group) {
       p.written();
@@ -537,6 +559,7 @@ public final class GroupCommitter {
     lastSyncNanos = System.nanoTime();
     fsyncs++;
     fsyncNanos += lastSyncNanos - start;
+    fsyncTimes.recordValue(Math.max(1, Math.min(lastSyncNanos - start, 600_000_000_000L)));
     long tookMs = TimeUnit.NANOSECONDS.toMillis(lastSyncNanos - start);
     if (tookMs >= 1000) {
       log.warn("[wal {}] fsync took {} ms (disk busy?)", name, tookMs);
