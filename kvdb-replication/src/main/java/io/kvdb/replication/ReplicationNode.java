@@ -158,7 +158,9 @@ public final class ReplicationNode implements AutoCloseable {
     wal.forkHistory();
     store.readOnly(false);
     startMaster();
-    log.info("promoted to master at LSN {}", store.lastLsn());
+    log.atInfo()
+        .addKeyValue("lsn", store.lastLsn())
+        .log("promoted to master at LSN {}", store.lastLsn());
   }
 
   /**

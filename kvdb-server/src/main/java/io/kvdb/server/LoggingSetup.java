@@ -2,7 +2,6 @@ package io.kvdb.server;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -21,7 +20,7 @@ final class LoggingSetup {
     lc.reset();
     Encoder<ILoggingEvent> encoder;
     if (cfg.format().equals("json")) {
-      JsonEncoder json = new JsonEncoder();
+      JsonLogEncoder json = new JsonLogEncoder();
       json.setContext(lc);
       json.start();
       encoder = json;

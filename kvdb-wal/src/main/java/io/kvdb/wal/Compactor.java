@@ -213,15 +213,21 @@ final class Compactor implements GroupCommitter.Events {
     snapshotLsn = lsn;
     bytesSinceSnapshot.addAndGet(-bytesAtStart);
     int deleted = compact(lsn);
-    log.info(
-        "[wal {}] snapshot at LSN {} (walk ended at {}): {} entries, {} bytes in {} ms; deleted {} covered segments",
-        name,
-        lsn,
-        w.endLsn(),
-        w.entries(),
-        w.bytes(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
-        deleted);
+    log.atInfo()
+        .addKeyValue("wal", name)
+        .addKeyValue("lsn", lsn)
+        .addKeyValue("end_lsn", w.endLsn())
+        .addKeyValue("entries", w.entries())
+        .addKeyValue("bytes", w.bytes())
+        .log(
+            "[wal {}] snapshot at LSN {} (walk ended at {}): {} entries, {} bytes in {} ms; deleted {} covered segments",
+            name,
+            lsn,
+            w.endLsn(),
+            w.entries(),
+            w.bytes(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+            deleted);
     return lsn;
   }
 

@@ -104,16 +104,24 @@ public final class SegmentedWal implements WriteAheadLog {
       compactor.attach(committer);
       RecoveryReport r = loaded.report();
       history = recoverHistory(dir, loaded);
-      log.info(
-          "[wal {}] recovered in {} ms: snapshot at LSN {} ({} entries), {} records replayed, {} bytes truncated, {} records dropped, last LSN {}",
-          name,
-          r.took().toMillis(),
-          r.snapshotLsn(),
-          r.snapshotEntries(),
-          r.recordsReplayed(),
-          r.bytesTruncated(),
-          r.recordsDropped(),
-          r.lastLsn());
+      log.atInfo()
+          .addKeyValue("wal", name)
+          .addKeyValue("lsn", r.lastLsn())
+          .addKeyValue("snapshot_lsn", r.snapshotLsn())
+          .addKeyValue("records_replayed", r.recordsReplayed())
+          .addKeyValue("bytes_truncated", r.bytesTruncated())
+          .addKeyValue("records_dropped", r.recordsDropped())
+          .addKeyValue("millis", r.took().toMillis())
+          .log(
+              "[wal {}] recovered in {} ms: snapshot at LSN {} ({} entries), {} records replayed, {} bytes truncated, {} records dropped, last LSN {}",
+              name,
+              r.took().toMillis(),
+              r.snapshotLsn(),
+              r.snapshotEntries(),
+              r.recordsReplayed(),
+              r.bytesTruncated(),
+              r.recordsDropped(),
+              r.lastLsn());
       return r;
     } catch (IOException | RuntimeException e) {
       releaseLock();
@@ -421,7 +429,10 @@ public final class SegmentedWal implements WriteAheadLog {
     if (failure != null) {
       throw new IOException("the write-ahead log had failed: " + failure, failure);
     }
-    log.info("[wal {}] closed at LSN {}", name, committer.lastLsn());
+    log.atInfo()
+        .addKeyValue("wal", name)
+        .addKeyValue("lsn", committer.lastLsn())
+        .log("[wal {}] closed at LSN {}", name, committer.lastLsn());
   }
 
   /**

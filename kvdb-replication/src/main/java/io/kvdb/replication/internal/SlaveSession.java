@@ -239,7 +239,11 @@ final class SlaveSession implements Runnable {
     long s = wal.lastLsn();
     hold = master.hold(slaveId, s + 1); // before the walk: compaction must keep S+1 on
     LogCursor cursor = wal.openCursor(s + 1);
-    log.info("replica {} ({}): full sync from LSN {} because {}", slaveId, address, s, why);
+    log.atInfo()
+        .addKeyValue("slave", slaveId)
+        .addKeyValue("client", address)
+        .addKeyValue("lsn", s)
+        .log("replica {} ({}): full sync from LSN {} because {}", slaveId, address, s, why);
     master.counted("sync_full");
     long start = System.nanoTime();
     new Frame.Builder(Frame.Type.FULL_BEGIN).putHistory(ours).putLong(s).writeTo(out);

@@ -77,22 +77,23 @@ final class KvdbCollector implements MultiCollector {
             "kvdb_keyspace_misses", "Reads that did not find their key.", st.keyspaceMisses.sum()));
     out.add(counter("kvdb_net_input_bytes", "Bytes read from clients.", st.netInputBytes.sum()));
     out.add(counter("kvdb_net_output_bytes", "Bytes written to clients.", st.netOutputBytes.sum()));
-    var engine = server.engine();
+    var engine = server.engine().stats(); // the record an embedding app exports too
     out.add(
         counter("kvdb_expired_keys", "Keys removed because they expired.", engine.expiredKeys()));
     out.add(
         gauge(
-            "kvdb_keys",
-            "Keys in memory (expired ones not yet removed included).",
-            engine.entries()));
+            "kvdb_keys", "Keys in memory (expired ones not yet removed included).", engine.keys()));
     out.add(gauge("kvdb_keys_with_expiry", "Keys with a time to live.", engine.keysWithExpiry()));
     out.add(
         gauge(
             "kvdb_memory_dataset_bytes",
             "Estimated heap taken by keys, values and their overhead.",
-            engine.usedMemory()));
+            engine.usedMemoryBytes()));
     out.add(
-        gauge("kvdb_memory_max_bytes", "The data's memory limit (maxmemory).", engine.maxMemory()));
+        gauge(
+            "kvdb_memory_max_bytes",
+            "The data's memory limit (maxmemory).",
+            engine.maxMemoryBytes()));
     commands(out, server.commandStats());
     wal(out, server.wal());
     replication(out, server.replication());
@@ -155,7 +156,7 @@ final class KvdbCollector implements MultiCollector {
     if (wal == null) {
       return;
     }
-    var st = wal.stats();
+    var st = wal.stats(); // the same LogStats as KvStore.stats().log()
     out.add(gauge("kvdb_wal_last_lsn", "LSN of the last record handed to the log.", wal.lastLsn()));
     out.add(
         gauge(

@@ -122,18 +122,22 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     }));
     server.stats().connectionsReceived.increment();
     if (refusedByProtectedMode(ctx)) {
-      log.warn(
-          "refused {} (protected mode: bound to a public address without a password)",
-          ctx.channel().remoteAddress());
+      log.atWarn()
+          .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
+          .log(
+              "refused {} (protected mode: bound to a public address without a password)",
+              ctx.channel().remoteAddress());
       rejectAndClose(ctx, RespErrors.PROTECTED_MODE);
       return;
     }
     if (!server.clients().tryRegister(state)) {
       server.stats().connectionsRejected.increment();
-      log.warn(
-          "refused {}: max number of clients reached ({})",
-          ctx.channel().remoteAddress(),
-          server.clients().max());
+      log.atWarn()
+          .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
+          .log(
+              "refused {}: max number of clients reached ({})",
+              ctx.channel().remoteAddress(),
+              server.clients().max());
       rejectAndClose(ctx, RespErrors.MAX_CLIENTS);
       return;
     }

@@ -227,21 +227,31 @@ public final class WalLoader {
           truncated += size - at;
           dropped += 1 + (torn ? 0 : reader.recordsAfter(at, segLast));
           if (torn) {
-            log.warn(
-                "[wal {}] torn tail in {} at offset {}: dropped {} bytes ({})",
-                name,
-                file.getFileName(),
-                at,
-                size - at,
-                reader.problem());
+            log.atWarn()
+                .addKeyValue("wal", name)
+                .addKeyValue("file", file.getFileName().toString())
+                .addKeyValue("offset", at)
+                .addKeyValue("bytes", size - at)
+                .log(
+                    "[wal {}] torn tail in {} at offset {}: dropped {} bytes ({})",
+                    name,
+                    file.getFileName(),
+                    at,
+                    size - at,
+                    reader.problem());
           } else {
-            log.error(
-                "[wal {}] CORRUPTION in {} at offset {} ({}): truncation allowed, dropping {} bytes and every later segment",
-                name,
-                file.getFileName(),
-                at,
-                reader.problem(),
-                size - at);
+            log.atError()
+                .addKeyValue("wal", name)
+                .addKeyValue("file", file.getFileName().toString())
+                .addKeyValue("offset", at)
+                .addKeyValue("bytes", size - at)
+                .log(
+                    "[wal {}] CORRUPTION in {} at offset {} ({}): truncation allowed, dropping {} bytes and every later segment",
+                    name,
+                    file.getFileName(),
+                    at,
+                    reader.problem(),
+                    size - at);
             for (int j = i + 1; j < order.size(); j++) {
               Path later = segments.remove(order.get(j));
               truncated += Files.size(later);
