@@ -42,7 +42,7 @@ for round in $(seq 1 "$ROUNDS"); do
       out=$(redis-benchmark "${args[@]}" -n "$n" 2>/dev/null | tr '\r' '\n')
       c1=$(cpu_ticks "$KVDB_PID")
       for cmd in SET GET; do
-        RPS["$arm|$p|$cmd"]+="$(echo "$out" | awk -v c="$cmd:" '$1 == c { print $2 }') "
+        RPS["$arm|$p|$cmd"]+="$(echo "$out" | awk -v c="$cmd:" '$1 == c && $2 ~ /^[0-9]/ { v = $2 } END { print v }') "
       done
       CPU["$arm|$p"]+="$(awk -v c=$((c1 - c0)) -v t="$TICK" -v n=$((n * 2)) 'BEGIN { printf "%.3f", c / t / n * 1e6 }') "
     done

@@ -484,6 +484,14 @@ public final class CommandTable {
         "RESET",
         List.of());
     t.add(
+        "LATENCY",
+        -2,
+        "Latency spikes over latency-monitor-threshold: LATENCY LATEST | HISTORY event | RESET | HELP",
+        "LATENCY LATEST",
+        List.of("LATEST", "HISTORY", "RESET", "HELP"),
+        "subcommand",
+        "[argument ...]");
+    t.add(
         "SLOWLOG",
         -2,
         "Commands slower than slowlog-log-slower-than: SLOWLOG GET [count] | LEN | RESET | HELP",

@@ -85,8 +85,20 @@ public final class KvdbServer implements AutoCloseable {
     this.boss = new MultiThreadIoEventLoopGroup(1, io);
     this.workers = new MultiThreadIoEventLoopGroup(ioThreads(config), io);
     context.ioThreads(ioThreads(config));
-    // Redis' instantaneous rates: a sample every 100 ms (on one event loop; it takes microseconds).
-    workers.next().scheduleAtFixedRate(context.stats()::sample, 100, 100, TimeUnit.MILLISECONDS);
+    // Redis' instantaneous rates: a sample every 100 ms (on one event loop; it takes microseconds),
+    // and once a second the longest WAL fsync for LATENCY.
+    workers
+        .next()
+        .scheduleAtFixedRate(
+            () -> {
+              var wal = context.wal();
+              context
+                  .stats()
+                  .sample(wal == null ? () -> 0 : wal::takeMaxFsyncNanos, context.latency());
+            },
+            100,
+            100,
+            TimeUnit.MILLISECONDS);
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)

@@ -161,6 +161,65 @@ class MonitoringTest {
   }
 
   @Test
+  void latencyRecordsSlowCommandsAndSlowFsyncs() throws Exception {
+    java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean stallNext =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    io.kvdb.wal.WalFaults slowDisk =
+        new io.kvdb.wal.WalFaults() {
+          @Override
+          public void beforeSync(Path segment) {
+            if (stallNext.getAndSet(false)) {
+              stalled.countDown();
+              try {
+                gate.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        };
+    try (TestServer server =
+            TestServer.startWithWal(TestServer.durable(dir.resolve("d")), w -> w.faults(slowDisk));
+        Jedis j = server.jedis()) {
+      assertThat(j.configSet("latency-monitor-threshold", "5")).isEqualTo("OK");
+      // A slow command: LCS of two 3,000-byte values fills a 9-million-cell table.
+      j.set("a", "ab".repeat(1500));
+      j.set("b", "ba".repeat(1500));
+      j.sendCommand(() -> "LCS".getBytes(StandardCharsets.US_ASCII), "a", "b", "LEN");
+      // A slow fsync: the next one waits until the test lets it go, 50 ms later.
+      stallNext.set(true);
+      var write =
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                try (Jedis w = server.jedis()) {
+                  w.set("k", "v");
+                }
+              });
+      assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue();
+      org.awaitility.Awaitility.await()
+          .pollDelay(java.time.Duration.ofMillis(50))
+          .until(() -> true);
+      gate.countDown();
+      write.get(30, TimeUnit.SECONDS);
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> j.latencyLatest().containsKey("wal-fsync"));
+      var latest = j.latencyLatest();
+      assertThat(latest).containsKeys("command", "wal-fsync");
+      assertThat(latest.get("wal-fsync").getMaxEventLatency()).isGreaterThanOrEqualTo(50);
+      assertThat(
+              (List<?>)
+                  j.sendCommand(
+                      () -> "LATENCY".getBytes(StandardCharsets.US_ASCII), "HISTORY", "command"))
+          .isNotEmpty();
+      assertThat(j.latencyReset()).isEqualTo(2);
+      assertThat(j.latencyLatest()).isEmpty();
+    }
+  }
+
+  @Test
   void redisCliStatReadsKvdbsInfo() throws Exception {
     Assumptions.assumeTrue(onPath("redis-cli") && onPath("stdbuf"), "redis-cli is not installed");
     try (TestServer server = TestServer.inMemory();

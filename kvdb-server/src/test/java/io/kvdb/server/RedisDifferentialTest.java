@@ -542,7 +542,14 @@ class RedisDifferentialTest {
             "SET k v",
             "SLOWLOG LEN",
             "SLOWLOG GET 0",
-            "CONFIG SET slowlog-log-slower-than 10000"));
+            "CONFIG SET slowlog-log-slower-than 10000",
+            "LATENCY",
+            "LATENCY FOO",
+            "LATENCY LATEST x",
+            "LATENCY HISTORY",
+            "LATENCY HISTORY command",
+            "LATENCY RESET nosuch",
+            "CONFIG SET latency-monitor-threshold abc"));
     s.put(
         "arity of new commands",
         List.of(

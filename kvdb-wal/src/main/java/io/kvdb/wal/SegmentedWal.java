@@ -385,6 +385,14 @@ public final class SegmentedWal implements WriteAheadLog {
     return committer().fsyncHistogram();
   }
 
+  /**
+   * The longest fsync since the previous call, in nanoseconds (0 when there was none): what a
+   * latency monitor samples once a second.
+   */
+  public long takeMaxFsyncNanos() {
+    return committer().takeMaxFsyncNanos();
+  }
+
   /** Records per group write since open (a copy). */
   public org.HdrHistogram.Histogram groupSizeHistogram() {
     return committer().groupSizeHistogram();

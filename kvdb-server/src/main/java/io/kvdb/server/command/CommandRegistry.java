@@ -208,6 +208,9 @@ public final class CommandRegistry {
     long took = System.nanoTime() - start;
     ctx.server().commandStats().ran(spec, took, reply);
     ctx.server().slowLog().consider(ctx.connection(), argv, took);
+    ctx.server()
+        .latency()
+        .record(spec.has(CommandFlag.FAST) ? "fast-command" : "command", took / 1_000_000);
     ctx.server().monitors().feed(ctx.connection(), spec, argv);
     return reply;
   }

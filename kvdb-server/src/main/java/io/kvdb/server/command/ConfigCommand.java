@@ -63,7 +63,8 @@ final class ConfigCommand {
           "min-replicas-to-write",
           "min-replicas-max-lag",
           "slowlog-log-slower-than",
-          "slowlog-max-len");
+          "slowlog-max-len",
+          "latency-monitor-threshold");
 
   /**
    * CONFIG SET parameter value [parameter value ...], as Redis 7.0: every pair is checked before
@@ -115,6 +116,7 @@ final class ConfigCommand {
         }
         case "slowlog-log-slower-than" -> c.server().slowLog().slowerThanMicros((Long) v);
         case "slowlog-max-len" -> c.server().slowLog().maxLen((int) (long) (Long) v);
+        case "latency-monitor-threshold" -> c.server().latency().thresholdMillis((Long) v);
         case "min-replicas-to-write" -> rule[0] = (Long) v;
         case "min-replicas-max-lag" -> rule[1] = (Long) v;
         default -> throw new IllegalStateException(e.getKey());
@@ -138,7 +140,8 @@ final class ConfigCommand {
           "min-replicas-to-write",
           "min-replicas-max-lag",
           "slowlog-log-slower-than",
-          "slowlog-max-len" -> {
+          "slowlog-max-len",
+          "latency-monitor-threshold" -> {
         long n;
         try {
           n = Args.parseLong(value.getBytes(StandardCharsets.UTF_8));
@@ -156,7 +159,7 @@ final class ConfigCommand {
               case "maxclients" -> 4294967295L;
               case "min-replicas-to-write" -> 1000; // kvdb's bound (Redis: INT_MAX)
               case "min-replicas-max-lag" -> 3600;
-              case "slowlog-log-slower-than" -> Long.MAX_VALUE;
+              case "slowlog-log-slower-than", "latency-monitor-threshold" -> Long.MAX_VALUE;
               case "slowlog-max-len" -> 1_000_000;
               default -> Integer.MAX_VALUE;
             };
@@ -236,6 +239,7 @@ final class ConfigCommand {
     long[] rule = s.replication() == null ? new long[] {0, 10} : s.replication().minSlaves();
     p.put("slowlog-log-slower-than", Long.toString(s.slowLog().slowerThanMicros()));
     p.put("slowlog-max-len", Integer.toString(s.slowLog().maxLen()));
+    p.put("latency-monitor-threshold", Long.toString(s.latency().thresholdMillis()));
     p.put("min-replicas-to-write", Long.toString(rule[0]));
     p.put("min-replicas-max-lag", Long.toString(rule[1]));
     return p;

@@ -121,6 +121,16 @@ public final class ConnectionState {
     probe = p;
   }
 
+  /** Bytes read but not yet parsed (Redis' qbuf). */
+  public long inputBufferBytes() {
+    return probe.inputBufferBytes();
+  }
+
+  /** Bytes of replies the socket has not taken yet (Redis' omem). */
+  public long outputBufferBytes() {
+    return probe.outputBufferBytes();
+  }
+
   /** Closes this connection (CLIENT KILL), from any thread. */
   public void kill() {
     probe.kill();

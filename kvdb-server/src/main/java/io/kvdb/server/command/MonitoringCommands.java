@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 
-/** SLOWLOG GET [count] | LEN | RESET | HELP, as Redis 7.0 answers them. */
+/**
+ * SLOWLOG GET [count] | LEN | RESET | HELP and LATENCY LATEST | HISTORY event | RESET [event ...] |
+ * HELP, as Redis 7.0 answers them.
+ */
 final class MonitoringCommands {
   private MonitoringCommands() {}
 
@@ -20,6 +23,57 @@ final class MonitoringCommands {
             "SLOWLOG GET [count] | LEN | RESET | HELP: commands slower than slowlog-log-slower-than.",
             List.of(ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional()),
             MonitoringCommands::slowlog));
+    r.add(
+        CommandSpec.keyless(
+            "server",
+            "latency",
+            -2,
+            EnumSet.of(ADMIN),
+            "LATENCY LATEST | HISTORY event | RESET [event ...] | HELP: latency spikes over"
+                + " latency-monitor-threshold ms (events command, fast-command, wal-fsync).",
+            List.of(ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional()),
+            MonitoringCommands::latency));
+  }
+
+  private static Reply latency(CommandContext c, byte[][] a) {
+    LatencyMonitor m = c.server().latency();
+    String sub = Args.lower(a[1]);
+    switch (sub) {
+      case "latest" -> {
+        return a.length == 2
+            ? Reply.array(m.latest())
+            : Reply.error(RespErrors.wrongArity("latency|latest"));
+      }
+      case "history" -> {
+        return a.length == 3
+            ? Reply.array(m.history(Args.text(a[2])))
+            : Reply.error(RespErrors.wrongArity("latency|history"));
+      }
+      case "reset" -> {
+        List<String> names = new ArrayList<>();
+        for (int i = 2; i < a.length; i++) {
+          names.add(Args.text(a[i]));
+        }
+        return Reply.integer(m.reset(names));
+      }
+      case "help" -> {
+        return Reply.array(
+            List.of(
+                Reply.simple("LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"),
+                Reply.simple("HISTORY <event>"),
+                Reply.simple("    Return time-latency samples for the <event> class."),
+                Reply.simple("LATEST"),
+                Reply.simple("    Return the latest latency samples for all events."),
+                Reply.simple("RESET [<event> ...]"),
+                Reply.simple("    Reset latency data of one or more <event> classes."),
+                Reply.simple("    (default: reset all data for all event classes)"),
+                Reply.simple("HELP"),
+                Reply.simple("    Prints this help.")));
+      }
+      default -> {
+        return Reply.error(RespErrors.unknownSubcommand(Args.text(a[1]), "latency"));
+      }
+    }
   }
 
   private static Reply slowlog(CommandContext c, byte[][] a) {

@@ -17,6 +17,7 @@ public final class ServerContext {
   private final Monitors monitors = new Monitors();
   private final CommandStats commandStats = new CommandStats();
   private final SlowLog slowLog;
+  private final LatencyMonitor latency;
   private volatile long lastSaveMillis = System.currentTimeMillis();
   private final String runId = randomRunId();
   private volatile int ioThreads = 1;
@@ -46,6 +47,7 @@ public final class ServerContext {
     this.runtime = runtime;
     this.version = version;
     this.clients = new ClientRegistry(runtime::maxClients);
+    this.latency = new LatencyMonitor(config.monitoring().latencyMonitorThresholdMillis());
     this.slowLog =
         new SlowLog(
             config.monitoring().slowlogLogSlowerThanMicros(), config.monitoring().slowlogMaxLen());
@@ -127,6 +129,11 @@ public final class ServerContext {
 
   public void configFile(String path) {
     configFile = path;
+  }
+
+  /** Latency spikes over latency-monitor-threshold (LATENCY). */
+  public LatencyMonitor latency() {
+    return latency;
   }
 
   /** Commands slower than slowlog-log-slower-than. */

@@ -29,6 +29,19 @@ public final class ServerStats {
   private volatile long peakHeap;
 
   /** Takes one sample of the rates (every 100 ms, from one thread). */
+  public void sample(java.util.function.LongSupplier maxFsyncNanos, LatencyMonitor latency) {
+    sample();
+    if (++ticks % 10 == 0) { // once a second, as Redis' latency samples
+      long ns = maxFsyncNanos.getAsLong();
+      if (ns > 0) {
+        latency.record("wal-fsync", ns / 1_000_000);
+      }
+    }
+  }
+
+  private int ticks;
+
+  /** Takes one sample of the rates. */
   public synchronized void sample() {
     long now = System.nanoTime();
     long[] current = {commandsProcessed.sum(), netInputBytes.sum(), netOutputBytes.sum()};

@@ -219,8 +219,18 @@ public final class ConfigLoader {
             m.integer(
                 "slowlog_log_slower_than", md.slowlogLogSlowerThanMicros(), -1, Long.MAX_VALUE),
             (int) m.integer("slowlog_max_len", md.slowlogMaxLen(), 0, 1_000_000),
-            (int) m.integer("metrics_port", md.metricsPort(), -1, 65535));
-    m.rejectUnknown(Set.of("slowlog_log_slower_than", "slowlog_max_len", "metrics_port"));
+            (int) m.integer("metrics_port", md.metricsPort(), -1, 65535),
+            m.integer(
+                "latency_monitor_threshold",
+                md.latencyMonitorThresholdMillis(),
+                0,
+                Long.MAX_VALUE));
+    m.rejectUnknown(
+        Set.of(
+            "slowlog_log_slower_than",
+            "slowlog_max_len",
+            "metrics_port",
+            "latency_monitor_threshold"));
 
     return new ServerConfig(
         new ServerConfig.Engine(type, shards, maxMemory),

@@ -47,12 +47,18 @@ public record ServerConfig(
    *     slowlog-log-slower-than)
    * @param slowlogMaxLen the most SLOWLOG entries kept; the oldest go first
    * @param metricsPort the Prometheus endpoint's port on {@code network.ip}; -1 off, 0 any free
+   * @param latencyMonitorThresholdMillis LATENCY records spikes of at least this many ms; 0 none
    */
-  public record Monitoring(long slowlogLogSlowerThanMicros, int slowlogMaxLen, int metricsPort) {
-    public static final Monitoring DEFAULT = new Monitoring(10_000, 128, -1);
+  public record Monitoring(
+      long slowlogLogSlowerThanMicros,
+      int slowlogMaxLen,
+      int metricsPort,
+      long latencyMonitorThresholdMillis) {
+    public static final Monitoring DEFAULT = new Monitoring(10_000, 128, -1, 0);
 
     public Monitoring withMetricsPort(int port) {
-      return new Monitoring(slowlogLogSlowerThanMicros, slowlogMaxLen, port);
+      return new Monitoring(
+          slowlogLogSlowerThanMicros, slowlogMaxLen, port, latencyMonitorThresholdMillis);
     }
   }
 

@@ -331,10 +331,27 @@ public final class GroupCommitter {
   /** Group-commit counters: groups written, records in them, fsyncs and time spent in fsync. */
   public record Stats(long groups, long records, long fsyncs, long fsyncNanos) {}
 
+  private long fsyncMaxSinceTaken; // guarded by this
+
+  /** Moves what the writer recorded since the last call into the totals. */
+  private synchronized void drainFsyncTimes() {
+    org.HdrHistogram.Histogram interval = fsyncTimes.getIntervalHistogram();
+    fsyncTotal.add(interval);
+    fsyncMaxSinceTaken = Math.max(fsyncMaxSinceTaken, interval.getMaxValue());
+  }
+
   /** fsync durations since open, in nanoseconds (a copy). */
   public synchronized org.HdrHistogram.Histogram fsyncHistogram() {
-    fsyncTotal.add(fsyncTimes.getIntervalHistogram());
+    drainFsyncTimes();
     return fsyncTotal.copy();
+  }
+
+  /** The longest fsync since the previous call, in nanoseconds (0: none): for a latency monitor. */
+  public synchronized long takeMaxFsyncNanos() {
+    drainFsyncTimes();
+    long max = fsyncMaxSinceTaken;
+    fsyncMaxSinceTaken = 0;
+    return max;
   }
 
   /** Records per group since open (a copy). */
