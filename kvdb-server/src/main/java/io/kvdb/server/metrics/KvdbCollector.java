@@ -134,21 +134,30 @@ final class KvdbCollector implements MultiCollector {
     out.add(errors.build());
   }
 
-  /** A classic histogram of {@code nanos}, with the bucket bounds above. */
+  /** A classic histogram of {@code nanos}, with the latency bucket bounds above (seconds). */
   static HistogramSnapshot.HistogramDataPointSnapshot histogram(
       Labels labels, Histogram nanos, double sumSeconds) {
-    long[] counts = new long[LATENCY_BOUNDS.length];
+    return classic(labels, nanos, LATENCY_BOUNDS, 1e9, sumSeconds);
+  }
+
+  /**
+   * A Prometheus classic histogram from an HdrHistogram: the count in each bucket of {@code bounds}
+   * (the last +Inf), a bound {@code b} covering recorded values up to {@code b * scale}.
+   */
+  private static HistogramSnapshot.HistogramDataPointSnapshot classic(
+      Labels labels, Histogram h, double[] bounds, double scale, double sum) {
+    long[] counts = new long[bounds.length];
     long below = 0;
-    for (int i = 0; i < LATENCY_BOUNDS.length - 1; i++) {
-      long upTo = nanos.getCountBetweenValues(0, (long) (LATENCY_BOUNDS[i] * 1e9));
+    for (int i = 0; i < bounds.length - 1; i++) {
+      long upTo = h.getCountBetweenValues(0, (long) (bounds[i] * scale));
       counts[i] = Math.max(0, upTo - below);
       below += counts[i];
     }
-    counts[counts.length - 1] = Math.max(0, nanos.getTotalCount() - below);
+    counts[counts.length - 1] = Math.max(0, h.getTotalCount() - below);
     return HistogramSnapshot.HistogramDataPointSnapshot.builder()
         .labels(labels)
-        .classicHistogramBuckets(ClassicHistogramBuckets.of(LATENCY_BOUNDS, counts))
-        .sum(sumSeconds)
+        .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
+        .sum(sum)
         .build();
   }
 
@@ -193,7 +202,8 @@ final class KvdbCollector implements MultiCollector {
         HistogramSnapshot.builder()
             .name("kvdb_wal_group_records")
             .help("Records per group write: how many writes share one write and fsync.")
-            .dataPoint(groupSizes(wal.groupSizeHistogram(), st.records()))
+            .dataPoint(
+                classic(Labels.EMPTY, wal.groupSizeHistogram(), GROUP_BOUNDS, 1, st.records()))
             .build());
   }
 
@@ -201,22 +211,6 @@ final class KvdbCollector implements MultiCollector {
   static final double[] GROUP_BOUNDS = {
     1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, Double.POSITIVE_INFINITY
   };
-
-  private static HistogramSnapshot.HistogramDataPointSnapshot groupSizes(
-      Histogram sizes, long records) {
-    long[] counts = new long[GROUP_BOUNDS.length];
-    long below = 0;
-    for (int i = 0; i < GROUP_BOUNDS.length - 1; i++) {
-      long upTo = sizes.getCountBetweenValues(0, (long) GROUP_BOUNDS[i]);
-      counts[i] = Math.max(0, upTo - below);
-      below += counts[i];
-    }
-    counts[counts.length - 1] = Math.max(0, sizes.getTotalCount() - below);
-    return HistogramSnapshot.HistogramDataPointSnapshot.builder()
-        .classicHistogramBuckets(ClassicHistogramBuckets.of(GROUP_BOUNDS, counts))
-        .sum(records)
-        .build();
-  }
 
   private static void replication(List<MetricSnapshot> out, ReplicationNode node) {
     if (node == null) {
