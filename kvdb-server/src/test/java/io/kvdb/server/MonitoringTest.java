@@ -219,6 +219,42 @@ class MonitoringTest {
     }
   }
 
+  /** redis-py's INFO parser (what redis-py, and tools built on it, use) reads every section. */
+  @Test
+  void aRedisClientsInfoParserReadsEverySection() throws Exception {
+    Assumptions.assumeTrue(
+        new File("/usr/bin/python3").canExecute() && pythonHas("redis"),
+        "python3 with redis-py is not installed (Debian: python3-redis)");
+    try (TestServer server = TestServer.start(TestServer.durable(dir.resolve("d")));
+        Jedis j = server.jedis()) {
+      j.set("k", "v");
+      j.set("t", "v", redis.clients.jedis.params.SetParams.setParams().ex(100));
+      j.get("k");
+      Path info = dir.resolve("info.txt");
+      java.nio.file.Files.writeString(info, j.info("everything"));
+      String script =
+          "import sys\n"
+              + "from redis.client import parse_info\n"
+              + "i = parse_info(open(sys.argv[1]).read())\n"
+              + "print(i['db0']['keys'], i['db0']['expires'], i['cmdstat_set']['calls'],"
+              + " i['connected_clients'], i['used_memory'] > 0, i['wal_fsync_p99_usec'] >= 0,"
+              + " type(i['latency_percentiles_usec_get']['p99']).__name__)\n";
+      Process p =
+          new ProcessBuilder("/usr/bin/python3", "-c", script, info.toString())
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as("parse_info failed: %s", out).isZero();
+      assertThat(out).isEqualTo("2 1 2 1 True True float");
+    }
+  }
+
+  private static boolean pythonHas(String module) throws Exception {
+    Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import " + module).start();
+    return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+  }
+
   @Test
   void redisCliStatReadsKvdbsInfo() throws Exception {
     Assumptions.assumeTrue(onPath("redis-cli") && onPath("stdbuf"), "redis-cli is not installed");
