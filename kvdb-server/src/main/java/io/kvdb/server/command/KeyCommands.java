@@ -59,13 +59,7 @@ final class KeyCommands {
             "Returns the number of existing keys out of those specified after updating the time they"
                 + " were last accessed.",
             List.of(key("key").asMultiple()),
-            (c, a) -> {
-              long n = 0;
-              for (int i = 1; i < a.length; i++) {
-                n += c.store().get(a[i]) != null ? 1 : 0;
-              }
-              return Reply.integer(n);
-            }));
+            KeyCommands::countExisting));
     r.add(
         CommandSpec.keyed(
             GROUP,
@@ -89,13 +83,7 @@ final class KeyCommands {
             1,
             "Determines whether one or more keys exist.",
             List.of(key("key").asMultiple()),
-            (c, a) -> {
-              long n = 0;
-              for (int i = 1; i < a.length; i++) {
-                n += c.store().get(a[i]) != null ? 1 : 0;
-              }
-              return Reply.integer(n);
-            }));
+            KeyCommands::countExisting));
     r.add(
         CommandSpec.keyed(
             GROUP,
@@ -183,6 +171,15 @@ final class KeyCommands {
             "Remove all keys from the current database.",
             flushArgs,
             flush));
+  }
+
+  /** EXISTS and TOUCH: how many of the arguments exist (a key named twice counts twice). */
+  private static Reply countExisting(CommandContext c, byte[][] a) {
+    long n = 0;
+    for (int i = 1; i < a.length; i++) {
+      n += c.store().get(a[i]) != null ? 1 : 0;
+    }
+    return Reply.integer(n);
   }
 
   /** DEL and UNLINK: one atomic removal, one log record; counts the keys that existed. */
