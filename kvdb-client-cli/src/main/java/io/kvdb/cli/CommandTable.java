@@ -492,6 +492,16 @@ public final class CommandTable {
         "subcommand",
         "[argument ...]");
     t.add(
+        "SHUTDOWN",
+        -1,
+        "Stop the server gracefully (SAVE: take a WAL snapshot first); the connection closes",
+        "SHUTDOWN",
+        List.of("NOSAVE", "SAVE", "NOW", "FORCE", "ABORT"),
+        "[NOSAVE | SAVE]",
+        "[NOW]",
+        "[FORCE]",
+        "[ABORT]");
+    t.add(
         "SLOWLOG",
         -2,
         "Commands slower than slowlog-log-slower-than: SLOWLOG GET [count] | LEN | RESET | HELP",

@@ -120,6 +120,7 @@ public final class KvdbServer implements AutoCloseable {
     }
     context.port(port());
     this.metrics = startMetrics(config, context);
+    context.onShutdownRequest(() -> new Thread(this::shutdown, "kvdb-shutdown").start());
     log.info(
         "kvdb-server {} listening on {}:{} (transport {}); data directory {}, fsync {}, role {}, {} shards",
         version(),

@@ -65,6 +65,7 @@ public final class Main implements Callable<Integer> {
           stopped.countDown();
         };
     installSignalHandlers(log, stop);
+    server.context().onShutdownRequest(() -> new Thread(stop, "kvdb-shutdown").start());
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "kvdb-shutdown-hook"));
     stopped.await();
     return 0;

@@ -549,7 +549,13 @@ class RedisDifferentialTest {
             "LATENCY HISTORY",
             "LATENCY HISTORY command",
             "LATENCY RESET nosuch",
-            "CONFIG SET latency-monitor-threshold abc"));
+            "CONFIG SET latency-monitor-threshold abc",
+            "SHUTDOWN foo",
+            "SHUTDOWN abort",
+            "SHUTDOWN nosave save",
+            "MULTI",
+            "SHUTDOWN",
+            "EXEC"));
     s.put(
         "arity of new commands",
         List.of(

@@ -29,6 +29,9 @@ public interface Reply {
   Reply ONE = constant(":1\r\n");
   Reply QUEUED = constant("+QUEUED\r\n");
 
+  /** No bytes at all: SHUTDOWN answers by closing the connection, as Redis does. */
+  Reply NONE = out -> {};
+
   private static Reply constant(String text) {
     byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
     return out -> out.writeBytes(bytes);

@@ -139,6 +139,21 @@ final class ServerCommands {
     r.add(
         CommandSpec.keyless(
             "server",
+            "shutdown",
+            -1,
+            EnumSet.of(ADMIN, CommandFlag.NO_MULTI),
+            "Shuts the server down gracefully: replies in flight are sent, the log is flushed and"
+                + " fsynced, the process exits 0. SAVE takes a WAL snapshot first.",
+            List.of(
+                ArgDoc.oneOf("save-selector", ArgDoc.token("NOSAVE"), ArgDoc.token("SAVE"))
+                    .asOptional(),
+                ArgDoc.token("NOW").asOptional(),
+                ArgDoc.token("FORCE").asOptional(),
+                ArgDoc.token("ABORT").asOptional()),
+            ServerCommands::shutdown));
+    r.add(
+        CommandSpec.keyless(
+            "server",
             "monitor",
             1,
             EnumSet.of(ADMIN),
@@ -149,6 +164,41 @@ final class ServerCommands {
               c.server().monitors().add(c.connection(), line -> push.accept(Reply.simple(line)));
               return Reply.OK;
             }));
+  }
+
+  /**
+   * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT], as Redis parses it. kvdb's shutdown is always
+   * graceful and its log already holds every acknowledged write, so NOW and FORCE change nothing
+   * and there is never a shutdown in progress to ABORT; SAVE also takes a WAL snapshot first.
+   */
+  private static Reply shutdown(CommandContext c, byte[][] a) {
+    boolean save = false;
+    boolean noSave = false;
+    boolean abort = false;
+    for (int i = 1; i < a.length; i++) {
+      switch (Args.lower(a[i])) {
+        case "nosave" -> noSave = true;
+        case "save" -> save = true;
+        case "now", "force" -> {}
+        case "abort" -> abort = true;
+        default -> {
+          return Reply.error(RespErrors.SYNTAX);
+        }
+      }
+    }
+    if ((save && noSave) || (abort && a.length > 2)) {
+      return Reply.error(RespErrors.SYNTAX);
+    }
+    if (abort) {
+      return Reply.error("ERR No shutdown in progress.");
+    }
+    var wal = c.server().wal();
+    if (save && wal != null) {
+      wal.snapshot().whenComplete((lsn, e) -> c.server().requestShutdown());
+    } else {
+      c.server().requestShutdown();
+    }
+    return Reply.NONE;
   }
 
   private static Reply command(CommandContext c, byte[][] a) {

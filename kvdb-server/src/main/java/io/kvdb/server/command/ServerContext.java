@@ -22,6 +22,7 @@ public final class ServerContext {
   private final String runId = randomRunId();
   private volatile int ioThreads = 1;
   private volatile String configFile = "";
+  private volatile Runnable shutdownRequest = () -> {};
   private final ServerStats stats = new ServerStats();
   private final ClientRegistry clients;
   private final CommandRegistry registry;
@@ -139,6 +140,15 @@ public final class ServerContext {
   /** Commands slower than slowlog-log-slower-than. */
   public SlowLog slowLog() {
     return slowLog;
+  }
+
+  /** What SHUTDOWN starts: the server's graceful shutdown, on a thread of its own. */
+  public void onShutdownRequest(Runnable r) {
+    shutdownRequest = r;
+  }
+
+  void requestShutdown() {
+    shutdownRequest.run();
   }
 
   /** Clients in MONITOR mode. */
