@@ -17,6 +17,7 @@ public final class CommandContext {
   private boolean closeAfterReply;
   private KvStore view; // inside EXEC: the atomic view of the transaction's keys
   private java.util.function.Consumer<Reply> push = r -> {};
+  private CommandStats.ThreadStats threadStats; // this connection's event loop's
 
   public CommandContext(ServerContext server, ConnectionState connection) {
     this.server = server;
@@ -29,6 +30,16 @@ public final class CommandContext {
 
   CommandSpec current() {
     return current;
+  }
+
+  /** The statistics of the thread this connection runs on (looked up once: it never changes). */
+  CommandStats.ThreadStats threadStats() {
+    CommandStats.ThreadStats t = threadStats;
+    if (t == null) {
+      t = server.commandStats().forCurrentThread();
+      threadStats = t;
+    }
+    return t;
   }
 
   public ServerContext server() {

@@ -168,7 +168,7 @@ public final class CommandRegistry {
    * refused EXEC itself discards the transaction and says why, as Redis' {@code execCommandAbort}.
    */
   private static Reply refuse(CommandContext ctx, CommandSpec spec, String error) {
-    ctx.server().commandStats().rejected(spec, error);
+    ctx.server().commandStats().rejected(ctx.threadStats(), spec, error);
     Transaction tx = ctx.connection().transaction();
     if (spec != null && spec.name().equals("exec")) {
       tx.discard();
@@ -206,7 +206,7 @@ public final class CommandRegistry {
       ctx.begin(outer);
     }
     long took = System.nanoTime() - start;
-    ctx.server().commandStats().ran(spec, took, reply);
+    ctx.server().commandStats().ran(ctx.threadStats(), spec, took, reply);
     ctx.server().slowLog().consider(ctx.connection(), argv, took);
     ctx.server()
         .latency()

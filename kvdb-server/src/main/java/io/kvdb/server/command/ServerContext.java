@@ -15,7 +15,7 @@ public final class ServerContext {
   private final ServerConfig config;
   private final RuntimeConfig runtime;
   private final Monitors monitors = new Monitors();
-  private final CommandStats commandStats = new CommandStats();
+  private final CommandStats commandStats;
   private final SlowLog slowLog;
   private final LatencyMonitor latency;
   private volatile long lastSaveMillis = System.currentTimeMillis();
@@ -53,6 +53,7 @@ public final class ServerContext {
         new SlowLog(
             config.monitoring().slowlogLogSlowerThanMicros(), config.monitoring().slowlogMaxLen());
     this.registry = CommandRegistry.standard();
+    this.commandStats = new CommandStats(registry.all());
   }
 
   public KvStore store() {
