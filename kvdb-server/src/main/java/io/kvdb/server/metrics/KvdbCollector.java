@@ -23,8 +23,7 @@ import org.HdrHistogram.Histogram;
  * The server's figures as Prometheus metrics, read when scraped: the same counters INFO reports
  * (one source, so the two never disagree), and per command a latency histogram built from the
  * HdrHistogram INFO latencystats reads. Nothing is recorded per request for Prometheus: scraping
- * costs the scrape, serving costs nothing more. Thread-safe (reads striped counters and copies
- * histograms).
+ * costs the scrape, serving costs nothing more. Thread-safe (reads counters and copies histograms).
  */
 final class KvdbCollector implements MultiCollector {
   /** Upper bounds of the command latency buckets, in seconds: 10 µs to 1 s, then +Inf. */
