@@ -49,6 +49,7 @@ public final class Main implements Callable<Integer> {
     }
     LoggingSetup.apply(cfg.logging());
     Logger log = LoggerFactory.getLogger(Main.class);
+    installFatalErrorHandler(log);
     log.info("configuration: {}", source);
     KvdbServer server;
     try {
@@ -88,6 +89,33 @@ public final class Main implements Callable<Integer> {
     }
     Path local = Path.of("config.yaml");
     return Files.isRegularFile(local) ? local : null;
+  }
+
+  /** The exit status after an OutOfMemoryError escaped a thread. */
+  static final int OUT_OF_MEMORY_STATUS = 3;
+
+  /**
+   * An error that escapes any thread is logged, never only printed to stderr. An OutOfMemoryError
+   * halts the process with status {@value #OUT_OF_MEMORY_STATUS}: a JVM out of heap may have lost a
+   * thread the server needs (a replication session, the log's writer), and a half-working server is
+   * worse than a restart, which recovers every acknowledged write from the log.
+   */
+  private static void installFatalErrorHandler(Logger log) {
+    Thread.setDefaultUncaughtExceptionHandler(
+        (thread, e) -> {
+          if (e instanceof OutOfMemoryError) {
+            try {
+              log.error(
+                  "out of memory in thread {} ({}): exiting with status {}",
+                  thread.getName(),
+                  e.getMessage(),
+                  OUT_OF_MEMORY_STATUS);
+            } finally {
+              Runtime.getRuntime().halt(OUT_OF_MEMORY_STATUS);
+            }
+          }
+          log.error("uncaught error in thread {}", thread.getName(), e);
+        });
   }
 
   /** TERM and INT run the graceful shutdown on their own thread, then the process exits 0. */

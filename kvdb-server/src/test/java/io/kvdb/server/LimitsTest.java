@@ -38,7 +38,10 @@ class LimitsTest {
         protectedMode,
         maxOutput,
         0,
-        n.maxPendingReplies());
+        n.maxPendingReplies(),
+        0,
+        0,
+        n.maxQueryBuffer());
   }
 
   @Test
@@ -112,6 +115,63 @@ class LimitsTest {
       assertThat(s.server().context().stats().outputBufferDisconnects.sum()).isEqualTo(1);
       try (Jedis j = s.jedis()) {
         assertThat(j.strlen("big")).isEqualTo(256 * 1024); // the server and its data are fine
+      }
+    }
+  }
+
+  @Test
+  void theSoftOutputLimitCutsAClientOffOnlyAfterItsPeriod() throws Exception {
+    try (TestServer s = TestServer.start(null, n -> net(n, "127.0.0.1", 100, 0, null, true, 0))) {
+      try (Jedis j = s.jedis()) {
+        j.set("big".getBytes(), new byte[256 * 1024]);
+        // Redis' syntax, at runtime: no hard limit, a 1 MiB soft limit for 2 seconds.
+        assertThat(j.configSet("client-output-buffer-limit", "normal 0 1mb 2")).isEqualTo("OK");
+      }
+      long start = System.nanoTime();
+      try (Socket lazy = new Socket("127.0.0.1", s.port())) {
+        lazy.setReceiveBufferSize(4096);
+        byte[] get = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".getBytes();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> {
+                  try {
+                    lazy.getOutputStream().write(get);
+                    return false;
+                  } catch (java.io.IOException e) {
+                    return true; // the server closed the connection
+                  }
+                });
+      }
+      long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(elapsedMillis).isGreaterThanOrEqualTo(2_000);
+      assertThat(s.server().context().stats().outputBufferDisconnects.sum()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theQueryBufferLimitSetAtRuntimeClosesABigSender() throws Exception {
+    try (TestServer s = TestServer.start(null, n -> n);
+        RawClient c = s.raw()) {
+      try (Jedis j = s.jedis()) {
+        assertThat(j.configSet("client-query-buffer-limit", "1mb")).isEqualTo("OK");
+      }
+      c.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n");
+      byte[] chunk = new byte[64 * 1024];
+      try {
+        for (int i = 0; i < 24; i++) { // 1.5 MiB of the value: over the limit
+          c.send(chunk);
+        }
+      } catch (java.io.IOException closedMeanwhile) {
+        // the server may close before all of it went out
+      }
+      assertThat(c.line())
+          .startsWith("-ERR Protocol error: ")
+          .contains("client-query-buffer-limit");
+      assertThat(c.closedByServer()).isTrue();
+      try (Jedis j = s.jedis()) {
+        assertThat(j.exists("k")).isFalse(); // nothing of it was applied
       }
     }
   }

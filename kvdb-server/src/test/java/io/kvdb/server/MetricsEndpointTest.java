@@ -158,7 +158,10 @@ class MetricsEndpointTest {
         n.protectedMode(),
         n.maxOutputBuffer(),
         n.ioThreads(),
-        n.maxPendingReplies());
+        n.maxPendingReplies(),
+        n.maxOutputBufferSoft(),
+        n.maxOutputBufferSoftSeconds(),
+        n.maxQueryBuffer());
   }
 
   private String python;

@@ -34,7 +34,20 @@ class MultiKeyAtomicityTest {
     ServerConfig cfg =
         base.withNetwork(
             new ServerConfig.Network(
-                "127.0.0.1", 0, 100, 512L << 20, 0, 5, null, true, 256L << 20, 4, 10_000));
+                "127.0.0.1",
+                0,
+                100,
+                512L << 20,
+                0,
+                5,
+                null,
+                true,
+                256L << 20,
+                4,
+                10_000,
+                0,
+                0,
+                1L << 30));
     String[] keys = new String[KEYS];
     for (int i = 0; i < KEYS; i++) {
       keys[i] = "key:" + i;

@@ -33,7 +33,10 @@ class ProtocolTest {
                     true,
                     n.maxOutputBuffer(),
                     0,
-                    n.maxPendingReplies()));
+                    n.maxPendingReplies(),
+                    0,
+                    0,
+                    n.maxQueryBuffer()));
   }
 
   @AfterAll

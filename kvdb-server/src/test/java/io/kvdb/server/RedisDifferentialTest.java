@@ -518,6 +518,24 @@ class RedisDifferentialTest {
             "CONFIG GET maxmemory",
             "CONFIG SET maxmemory 0"));
     s.put(
+        "buffer limits",
+        List.of(
+            "CONFIG SET client-output-buffer-limit 'normal 1mb'",
+            "CONFIG SET client-output-buffer-limit 'bogus 1 1 1'",
+            "CONFIG SET client-output-buffer-limit 'master 1 1 1'",
+            "CONFIG SET client-output-buffer-limit 'normal x 1 1'",
+            "CONFIG SET client-output-buffer-limit 'normal 1 1 -1'",
+            "CONFIG SET client-output-buffer-limit 'normal 1mb 512kb 10 pubsub 32mb 8mb 60'",
+            "CONFIG GET client-output-buffer-limit",
+            "CONFIG SET client-output-buffer-limit 'replica 100mb 10mb 5'",
+            "CONFIG GET client-output-buffer-limit",
+            "CONFIG SET client-output-buffer-limit 'normal 0 0 0 slave 256mb 64mb 60'",
+            "CONFIG SET client-query-buffer-limit 100",
+            "CONFIG SET client-query-buffer-limit 2mb",
+            "CONFIG GET client-query-buffer-limit",
+            "CONFIG SET client-query-buffer-limit 1gb",
+            "CONFIG GET client-query-buffer-limit"));
+    s.put(
         "slowlog and error stats",
         List.of(
             "CONFIG RESETSTAT",

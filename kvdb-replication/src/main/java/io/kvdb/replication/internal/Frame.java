@@ -9,6 +9,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -38,7 +39,17 @@ import java.util.zip.CRC32C;
  * REFUSE     code | message
  * </pre>
  *
- * Not thread-safe: one reader and one writer per stream.
+ * <h2>Bounds</h2>
+ *
+ * A frame's length is a peer's claim: {@link #read(DataInputStream, int)} refuses one over what the
+ * protocol allows in the reader's state ({@link #MAX_HELLO} before a slave is authenticated, {@link
+ * #MAX_REPLY} for a master's answer to HELLO, {@link #MAX_ACK} for a slave's acknowledgements, and
+ * {@link #MAX_LENGTH} for the stream), and even an allowed length is allocated as its bytes arrive
+ * (from {@link #FIRST_ALLOCATION}, doubling), so a peer that declares a gigabyte and sends four
+ * bytes costs four bytes. A peer that answers in RESP (a client port given as a replication port)
+ * is recognized by its first bytes: {@link ForeignPeerException}.
+ *
+ * <p>Not thread-safe: one reader and one writer per stream.
  */
 public final class Frame {
   /** The protocol version this build speaks. */
@@ -48,7 +59,19 @@ public final class Frame {
   public static final int FLAG_RESYNC_OVER_DIVERGENCE = 1;
 
   /** The largest frame: one record of two 512 MiB strings, plus framing. */
-  static final int MAX_LENGTH = (1 << 30) + (1 << 16);
+  public static final int MAX_LENGTH = (1 << 30) + (1 << 16);
+
+  /** The largest HELLO (an id and a password): what an unauthenticated peer may make us hold. */
+  public static final int MAX_HELLO = 8 << 10;
+
+  /** The largest answer to HELLO (CONTINUE, FULL_BEGIN or REFUSE with its message). */
+  public static final int MAX_REPLY = 64 << 10;
+
+  /** The largest frame a slave sends once streaming (ACK). */
+  public static final int MAX_ACK = 64;
+
+  /** A frame body is first allocated at most this large, then grown as its bytes arrive. */
+  static final int FIRST_ALLOCATION = 1 << 20;
 
   /** Frames are cut at about this many payload bytes when they hold several items. */
   public static final int TARGET_SIZE = 256 << 10;
@@ -99,18 +122,33 @@ public final class Frame {
   }
 
   /**
-   * Reads one frame.
+   * Reads one frame of any allowed length ({@link #MAX_LENGTH}).
    *
    * @throws EOFException at the end of the stream
    * @throws IOException if the frame is malformed or fails its checksum
    */
   public static Frame read(DataInputStream in) throws IOException {
+    return read(in, MAX_LENGTH);
+  }
+
+  /**
+   * Reads one frame no longer than {@code maxLength}, allocating as its bytes arrive.
+   *
+   * @throws EOFException at the end of the stream
+   * @throws ForeignPeerException if the peer answers in RESP or plain text
+   * @throws IOException if the frame is too long, malformed or fails its checksum
+   */
+  public static Frame read(DataInputStream in, int maxLength) throws IOException {
     int length = in.readInt();
-    if (length < 1 || length > MAX_LENGTH) {
-      throw new IOException("malformed replication frame: length " + length);
+    if (length < 1 || length > maxLength) {
+      String foreign = ForeignPeerException.describe(length);
+      if (foreign != null) {
+        throw new ForeignPeerException(foreign);
+      }
+      throw new IOException(
+          "malformed replication frame: length " + length + " (at most " + maxLength + " here)");
     }
-    byte[] body = new byte[length];
-    in.readFully(body);
+    byte[] body = readBody(in, length);
     int crc = in.readInt();
     CRC32C c = new CRC32C();
     c.update(body);
@@ -122,6 +160,28 @@ public final class Frame {
       throw new IOException("unknown replication frame type " + body[0]);
     }
     return new Frame(type, ByteBuffer.wrap(body, 1, length - 1).slice());
+  }
+
+  /** Reads {@code length} bytes into an array that grows as they arrive. */
+  private static byte[] readBody(DataInputStream in, int length) throws IOException {
+    if (length <= FIRST_ALLOCATION) {
+      byte[] body = new byte[length];
+      in.readFully(body);
+      return body;
+    }
+    byte[] body = new byte[FIRST_ALLOCATION];
+    int have = 0;
+    while (have < length) {
+      if (have == body.length) {
+        body = Arrays.copyOf(body, (int) Math.min(length, 2L * body.length));
+      }
+      int n = in.read(body, have, body.length - have);
+      if (n < 0) {
+        throw new EOFException("replication frame cut short after " + have + " of " + length);
+      }
+      have += n;
+    }
+    return body;
   }
 
   /** Builds one frame's payload, then writes the whole frame. */

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -33,10 +34,28 @@ import org.slf4j.LoggerFactory;
  * the log's retention limit continues instead of taking a full sync), and answers {@link #waitFor}
  * (Redis' WAIT) from the slaves' acknowledgements.
  *
+ * <h2>Bounds</h2>
+ *
+ * At most {@link #MAX_HANDSHAKES} connections may be waiting to be authenticated at once (each may
+ * hold at most {@link Frame#MAX_HELLO} bytes for {@link SlaveSession#HELLO_TIMEOUT_MILLIS}), and at
+ * most {@link #MAX_SESSIONS} connections in all; a connection past either is closed at once, with a
+ * rate-limited warning. A slave's memory on the master is one frame.
+ *
  * <p>Thread-safe. One accept thread, two threads per connected slave.
  */
 public final class MasterService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MasterService.class);
+
+  /** Connections that have not sent an authenticated HELLO yet, at most. */
+  static final int MAX_HANDSHAKES = 16;
+
+  /** Connections on the replication port, at most (slaves and handshakes). */
+  static final int MAX_SESSIONS = 1024;
+
+  /** The last time a refused connection was logged (nanoTime), for rate-limiting. */
+  private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - (1L << 40));
+
+  private final AtomicInteger handshakes = new AtomicInteger();
 
   private final WriteAheadLog wal;
   private final StoreState state;
@@ -106,8 +125,29 @@ public final class MasterService implements AutoCloseable {
           s.close();
           continue;
         }
+        String over =
+            sessions.size() >= MAX_SESSIONS
+                ? MAX_SESSIONS + " connections"
+                : handshakes.get() >= MAX_HANDSHAKES
+                    ? MAX_HANDSHAKES + " connections waiting to authenticate"
+                    : null;
+        if (over != null) {
+          counted("rejected_connections");
+          long now = System.nanoTime();
+          long last = lastRefusalLog.get();
+          if (now - last > TimeUnit.SECONDS.toNanos(10)
+              && lastRefusalLog.compareAndSet(last, now)) {
+            log.warn(
+                "replication: refused {}: already {} (logged at most every 10 s)",
+                s.getRemoteSocketAddress(),
+                over);
+          }
+          s.close();
+          continue;
+        }
         s.setTcpNoDelay(true);
         SlaveSession session = new SlaveSession(this, s, wal, state, heartbeatNanos, timeoutNanos);
+        handshakes.incrementAndGet();
         sessions.add(session);
         Thread t = new Thread(session, "kvdb-repl-slave[" + s.getRemoteSocketAddress() + "]");
         t.setDaemon(true);
@@ -181,6 +221,14 @@ public final class MasterService implements AutoCloseable {
 
   void ended(SlaveSession session) {
     sessions.remove(session);
+    handshakeEnded(session);
+  }
+
+  /** A session's HELLO arrived (or never will): it no longer counts as a pending handshake. */
+  void handshakeEnded(SlaveSession session) {
+    if (session.pendingHandshake.compareAndSet(true, false)) {
+      handshakes.decrementAndGet();
+    }
   }
 
   /** Called by a session when an acknowledgement arrived. */

@@ -196,6 +196,11 @@ public final class ReplicaLink implements AutoCloseable {
         s.setTcpNoDelay(true);
         s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMillis()));
         reachedOnline = session(s);
+      } catch (ForeignPeerException e) {
+        // Not a kvdb master at all (REPLICAOF host <client port> is what a Redis user types
+        // first): say so in INFO and once in the log, and keep retrying in case it gets fixed.
+        refusal = e.getMessage();
+        state("refused");
       } catch (IOException | RuntimeException e) {
         if (!closed) {
           state = "down";
@@ -248,7 +253,8 @@ public final class ReplicaLink implements AutoCloseable {
         .putInt(settings.resyncOverDivergence() ? Frame.FLAG_RESYNC_OVER_DIVERGENCE : 0)
         .writeTo(out);
     out.flush();
-    Frame reply = read(in);
+    Frame reply = Frame.read(in, Frame.MAX_REPLY); // a foreign peer's bytes are not a length
+    lastIoNanos = System.nanoTime();
     ByteBuffer p = reply.payload();
     try {
       switch (reply.type()) {

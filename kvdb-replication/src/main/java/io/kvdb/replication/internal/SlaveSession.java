@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -47,6 +48,9 @@ import org.slf4j.LoggerFactory;
 final class SlaveSession implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(SlaveSession.class);
 
+  /** How long a new connection has to send its HELLO. */
+  static final long HELLO_TIMEOUT_MILLIS = 10_000;
+
   private final MasterService master;
   private final Socket socket;
   private final DataInputStream in;
@@ -60,6 +64,10 @@ final class SlaveSession implements Runnable {
   private volatile String phase = "handshake";
   private volatile Thread sender;
   private final AtomicLong acked = new AtomicLong();
+
+  /** Counted among the master's pending handshakes until its HELLO arrived or it ended. */
+  final AtomicBoolean pendingHandshake = new AtomicBoolean(true);
+
   private volatile long durable;
   private volatile long lastAckNanos = System.nanoTime();
   private volatile boolean closed;
@@ -144,7 +152,18 @@ final class SlaveSession implements Runnable {
 
   /** Reads HELLO and answers it; returns the cursor to stream from, or null when refused. */
   private LogCursor handshake() throws IOException {
-    Frame hello = Frame.read(in);
+    // Before HELLO is authenticated a peer may make us hold only a small frame, for a short while.
+    socket.setSoTimeout(
+        (int)
+            Math.max(
+                1, Math.min(HELLO_TIMEOUT_MILLIS, TimeUnit.NANOSECONDS.toMillis(timeoutNanos))));
+    Frame hello;
+    try {
+      hello = Frame.read(in, Frame.MAX_HELLO);
+    } finally {
+      master.handshakeEnded(this);
+    }
+    socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
     if (hello.type() != Frame.Type.HELLO) {
       throw new IOException("expected HELLO, got " + hello.type());
     }
@@ -348,7 +367,7 @@ final class SlaveSession implements Runnable {
   private void readAcks() {
     try {
       while (!closed) {
-        Frame f = Frame.read(in);
+        Frame f = Frame.read(in, Frame.MAX_ACK);
         if (f.type() == Frame.Type.ACK) {
           ByteBuffer p = f.payload();
           long applied = p.getLong();

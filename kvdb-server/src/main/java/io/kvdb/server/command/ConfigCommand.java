@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -64,7 +65,9 @@ final class ConfigCommand {
           "min-replicas-max-lag",
           "slowlog-log-slower-than",
           "slowlog-max-len",
-          "latency-monitor-threshold");
+          "latency-monitor-threshold",
+          "client-output-buffer-limit",
+          "client-query-buffer-limit");
 
   /**
    * CONFIG SET parameter value [parameter value ...], as Redis 7.0: every pair is checked before
@@ -117,6 +120,11 @@ final class ConfigCommand {
         case "slowlog-log-slower-than" -> c.server().slowLog().slowerThanMicros((Long) v);
         case "slowlog-max-len" -> c.server().slowLog().maxLen((int) (long) (Long) v);
         case "latency-monitor-threshold" -> c.server().latency().thresholdMillis((Long) v);
+        case "client-output-buffer-limit" -> {
+          var limits = (RuntimeConfig.OutputLimit[]) v;
+          rt.outputLimits(limits[0], limits[1], limits[2]);
+        }
+        case "client-query-buffer-limit" -> rt.maxQueryBuffer((Long) v);
         case "min-replicas-to-write" -> rule[0] = (Long) v;
         case "min-replicas-max-lag" -> rule[1] = (Long) v;
         default -> throw new IllegalStateException(e.getKey());
@@ -169,7 +177,7 @@ final class ConfigCommand {
         return n;
       }
       case "protected-mode" -> {
-        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
           case "yes" -> Boolean.TRUE;
           case "no" -> Boolean.FALSE;
           default -> "argument must be 'yes' or 'no'";
@@ -178,6 +186,19 @@ final class ConfigCommand {
       case "maxmemory" -> {
         long bytes = memory(value);
         return bytes < 0 ? "argument must be a memory value" : (Object) bytes;
+      }
+      case "client-query-buffer-limit" -> {
+        long bytes = memory(value);
+        if (bytes < 0) {
+          return "argument must be a memory value";
+        }
+        long min = 1L << 20;
+        return bytes < min
+            ? "argument must be between " + min + " and " + Long.MAX_VALUE + " inclusive"
+            : (Object) bytes;
+      }
+      case "client-output-buffer-limit" -> {
+        return outputLimits(value);
       }
       case "requirepass" -> {
         return Optional.ofNullable(value.isEmpty() ? null : value); // "" turns it off, as Redis
@@ -189,10 +210,49 @@ final class ConfigCommand {
   }
 
   /**
+   * Redis' {@code client-output-buffer-limit} value: groups of {@code <class> <hard> <soft>
+   * <soft-seconds>}, classes normal, replica (or slave) and pubsub, checked whole before any is
+   * applied; the result holds the normal, replica and pubsub limits (null where not given), or the
+   * reason in Redis' words.
+   */
+  private static Object outputLimits(String value) {
+    String[] w = value.trim().isEmpty() ? new String[0] : value.trim().split("\\s+");
+    if (w.length % 4 != 0) {
+      return "Wrong number of arguments in buffer limit configuration.";
+    }
+    RuntimeConfig.OutputLimit[] out = new RuntimeConfig.OutputLimit[3];
+    for (int i = 0; i < w.length; i += 4) {
+      int cls =
+          switch (w[i].toLowerCase(Locale.ROOT)) {
+            case "normal" -> 0;
+            case "replica", "slave" -> 1;
+            case "pubsub" -> 2;
+            default -> -1;
+          };
+      if (cls < 0) {
+        return "Invalid client class specified in buffer limit configuration.";
+      }
+      long hard = memory(w[i + 1]);
+      long soft = memory(w[i + 2]);
+      long seconds;
+      try {
+        seconds = Args.parseLong(w[i + 3].getBytes(StandardCharsets.US_ASCII));
+      } catch (NumberFormatException e) {
+        seconds = -1;
+      }
+      if (hard < 0 || soft < 0 || seconds < 0) {
+        return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      }
+      out[cls] = new RuntimeConfig.OutputLimit(hard, soft, seconds);
+    }
+    return out;
+  }
+
+  /**
    * Redis' memory values: a count of bytes with an optional unit (k, kb, m, mb, g, gb); -1 if not.
    */
   static long memory(String v) {
-    String s = v.toLowerCase(java.util.Locale.ROOT);
+    String s = v.toLowerCase(Locale.ROOT);
     long unit = 1;
     String[][] units = {
       {"gb", "1073741824"},
@@ -229,7 +289,15 @@ final class ConfigCommand {
     p.put("timeout", Long.toString(rt.idleTimeoutSeconds()));
     p.put("protected-mode", rt.protectedMode() ? "yes" : "no");
     p.put("proto-max-bulk-len", Long.toString(n.maxMessageSize()));
-    p.put("client-output-buffer-limit", "normal " + n.maxOutputBuffer() + " 0 0");
+    p.put(
+        "client-output-buffer-limit",
+        "normal "
+            + rt.normalOutput()
+            + " slave "
+            + rt.replicaOutput()
+            + " pubsub "
+            + rt.pubsubOutput());
+    p.put("client-query-buffer-limit", Long.toString(rt.maxQueryBuffer()));
     p.put("databases", "1");
     p.put("save", "");
     p.put("appendonly", cfg.wal() == null ? "no" : "yes");

@@ -106,6 +106,18 @@ public final class RespErrors {
     return "ERR Protocol error: request larger than network.max_message_size (" + max + " bytes)";
   }
 
+  /**
+   * A client whose unparsed input passed {@code client-query-buffer-limit}; Redis closes such a
+   * client without a word, kvdb says why first.
+   */
+  public static String queryBufferLimit(long buffered, long max) {
+    return "ERR Protocol error: "
+        + buffered
+        + " bytes of unparsed input, over client-query-buffer-limit ("
+        + max
+        + " bytes)";
+  }
+
   /** Redis' text for an expiry that is not positive or overflows, naming the command. */
   public static String invalidExpireTime(String command) {
     return "ERR invalid expire time in '" + command + "' command";

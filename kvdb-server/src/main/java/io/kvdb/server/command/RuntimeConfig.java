@@ -5,9 +5,10 @@ import io.kvdb.server.config.ServerConfig;
 /**
  * The settings CONFIG SET can change while the server runs, starting from the config file's values:
  * {@code maxclients}, {@code requirepass}, {@code timeout}, {@code protected-mode}, {@code
- * maxmemory}. Everything else in {@link ServerConfig} is fixed for the life of the process (CONFIG
- * SET refuses it as Redis refuses an immutable parameter). Each value is one volatile field: a
- * change is seen by the next connection, command or write that reads it. Thread-safe.
+ * maxmemory}, {@code client-output-buffer-limit}, {@code client-query-buffer-limit}. Everything
+ * else in {@link ServerConfig} is fixed for the life of the process (CONFIG SET refuses it as Redis
+ * refuses an immutable parameter). Each value is one volatile field: a change is seen by the next
+ * connection, command or write that reads it. Thread-safe.
  */
 public final class RuntimeConfig {
   private volatile int maxClients;
@@ -15,6 +16,26 @@ public final class RuntimeConfig {
   private volatile long idleTimeoutSeconds;
   private volatile boolean protectedMode;
   private volatile long maxMemory;
+  private volatile OutputLimit normalOutput;
+  private volatile OutputLimit replicaOutput = new OutputLimit(256L << 20, 64L << 20, 60);
+  private volatile OutputLimit pubsubOutput = new OutputLimit(32L << 20, 8L << 20, 60);
+  private volatile long maxQueryBuffer;
+
+  /**
+   * One class of Redis' {@code client-output-buffer-limit}: a client whose unsent replies pass
+   * {@code hard} bytes, or stay above {@code soft} bytes for {@code softSeconds}, is disconnected;
+   * 0 turns a limit off.
+   */
+  public record OutputLimit(long hard, long soft, long softSeconds) {
+    public boolean none() {
+      return hard == 0 && soft == 0;
+    }
+
+    @Override
+    public String toString() {
+      return hard + " " + soft + " " + softSeconds;
+    }
+  }
 
   public RuntimeConfig(ServerConfig config) {
     ServerConfig.Network n = config.network();
@@ -23,6 +44,53 @@ public final class RuntimeConfig {
     this.idleTimeoutSeconds = n.idleTimeoutSeconds();
     this.protectedMode = n.protectedMode();
     this.maxMemory = config.engine().effectiveMaxMemory();
+    this.normalOutput =
+        new OutputLimit(
+            n.maxOutputBuffer(), n.maxOutputBufferSoft(), n.maxOutputBufferSoftSeconds());
+    this.maxQueryBuffer = n.maxQueryBuffer();
+  }
+
+  /**
+   * The output limits of client connections (Redis' normal class; MONITOR clients belong to it, as
+   * in Redis).
+   */
+  public OutputLimit normalOutput() {
+    return normalOutput;
+  }
+
+  /**
+   * Redis' replica class, kept for CONFIG GET/SET. A kvdb master holds at most one frame per slave
+   * in memory (it streams from the log files), so nothing here needs the limit; a slave that stops
+   * reading is dropped after {@code replication.timeout}.
+   */
+  public OutputLimit replicaOutput() {
+    return replicaOutput;
+  }
+
+  /** Redis' pubsub class, kept for CONFIG GET/SET: kvdb has no Pub/Sub commands. */
+  public OutputLimit pubsubOutput() {
+    return pubsubOutput;
+  }
+
+  /** The most bytes a client's unparsed input may take; 0 for no limit. */
+  public long maxQueryBuffer() {
+    return maxQueryBuffer;
+  }
+
+  void outputLimits(OutputLimit normal, OutputLimit replica, OutputLimit pubsub) {
+    if (normal != null) {
+      normalOutput = normal;
+    }
+    if (replica != null) {
+      replicaOutput = replica;
+    }
+    if (pubsub != null) {
+      pubsubOutput = pubsub;
+    }
+  }
+
+  void maxQueryBuffer(long value) {
+    maxQueryBuffer = value;
   }
 
   public int maxClients() {

@@ -101,7 +101,19 @@ public final class ConfigLoader {
             n.bool("protected_mode", nd.protectedMode()),
             n.size("max_output_buffer", nd.maxOutputBuffer(), 0, 1L << 40),
             (int) n.integer("io_threads", nd.ioThreads(), 0, 1024),
-            (int) n.integer("max_pending_replies", nd.maxPendingReplies(), 1, 10_000_000));
+            (int) n.integer("max_pending_replies", nd.maxPendingReplies(), 1, 10_000_000),
+            n.size("max_output_buffer_soft", nd.maxOutputBufferSoft(), 0, 1L << 40),
+            n.integer(
+                "max_output_buffer_soft_seconds", nd.maxOutputBufferSoftSeconds(), 0, 315_360_000),
+            n.size("max_query_buffer", nd.maxQueryBuffer(), 1L << 20, 1L << 40));
+    if (network.maxQueryBuffer() < network.maxMessageSize()) {
+      throw n.bad(
+          "max_query_buffer",
+          Long.toString(network.maxQueryBuffer()),
+          "at least network.max_message_size ("
+              + network.maxMessageSize()
+              + "): a request of that size must fit");
+    }
     if (network.password() != null && network.password().isEmpty()) {
       throw n.bad("password", "", "a non-empty string, or no key at all for no password");
     }
@@ -117,7 +129,10 @@ public final class ConfigLoader {
             "protected_mode",
             "max_output_buffer",
             "io_threads",
-            "max_pending_replies"));
+            "max_pending_replies",
+            "max_output_buffer_soft",
+            "max_output_buffer_soft_seconds",
+            "max_query_buffer"));
 
     Section l = rootSection.section("logging");
     ServerConfig.Logging ld = ServerConfig.Logging.DEFAULT;

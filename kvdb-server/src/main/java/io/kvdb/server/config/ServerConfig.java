@@ -87,9 +87,15 @@ public record ServerConfig(
    * @param protectedMode refuse non-loopback clients when bound to a public address without a
    *     password
    * @param maxOutputBuffer disconnect a client whose unsent replies exceed this many bytes; 0 never
+   *     (the hard limit of Redis' {@code client-output-buffer-limit normal} class)
    * @param ioThreads event-loop threads serving clients; 0 means half the CPUs, at least 1
    * @param maxPendingReplies stop reading from a client while this many of its replies wait for
    *     their writes to become durable; read again once half of them left
+   * @param maxOutputBufferSoft disconnect a client whose unsent replies stay above this many bytes
+   *     for {@code maxOutputBufferSoftSeconds}; 0 never (the normal class' soft limit)
+   * @param maxOutputBufferSoftSeconds how long the soft limit may be exceeded
+   * @param maxQueryBuffer the most bytes of a client's input buffered unparsed; 0 never (Redis'
+   *     {@code client-query-buffer-limit})
    */
   public record Network(
       String ip,
@@ -102,10 +108,45 @@ public record ServerConfig(
       boolean protectedMode,
       long maxOutputBuffer,
       int ioThreads,
-      int maxPendingReplies) {
+      int maxPendingReplies,
+      long maxOutputBufferSoft,
+      long maxOutputBufferSoftSeconds,
+      long maxQueryBuffer) {
     public static final Network DEFAULT =
         new Network(
-            "127.0.0.1", 3223, 10_000, 512L << 20, 0, 10, null, true, 256L << 20, 0, 10_000);
+            "127.0.0.1",
+            3223,
+            10_000,
+            512L << 20,
+            0,
+            10,
+            null,
+            true,
+            256L << 20,
+            0,
+            10_000,
+            0,
+            0,
+            1L << 30);
+
+    /** The same with the normal class' output buffer limits replaced. */
+    public Network withOutputLimit(long hard, long soft, long softSeconds) {
+      return new Network(
+          ip,
+          port,
+          maxConnections,
+          maxMessageSize,
+          idleTimeoutSeconds,
+          gracefulShutdownTimeoutSeconds,
+          password,
+          protectedMode,
+          hard,
+          ioThreads,
+          maxPendingReplies,
+          soft,
+          softSeconds,
+          maxQueryBuffer);
+    }
 
     public Network withPort(int p) {
       return new Network(
@@ -119,7 +160,10 @@ public record ServerConfig(
           protectedMode,
           maxOutputBuffer,
           ioThreads,
-          maxPendingReplies);
+          maxPendingReplies,
+          maxOutputBufferSoft,
+          maxOutputBufferSoftSeconds,
+          maxQueryBuffer);
     }
   }
 

@@ -4,6 +4,7 @@ import io.kvdb.server.command.CommandContext;
 import io.kvdb.server.command.ConnectionState;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
+import io.kvdb.server.command.RuntimeConfig;
 import io.kvdb.server.command.ServerContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -49,12 +51,24 @@ import org.slf4j.LoggerFactory;
  * <h2>Limits</h2>
  *
  * The connection limit and protected mode are checked when the connection opens. A protocol error,
- * or QUIT, closes the connection after every earlier reply is written. A client whose unsent
- * replies exceed {@code max_output_buffer} (it sends but does not read) is disconnected, so it
- * cannot grow the server's memory. An idle client is closed after {@code idle_timeout}.
+ * or QUIT, closes the connection after every earlier reply is written. The output buffer limit
+ * (Redis' {@code client-output-buffer-limit normal}: {@code max_output_buffer}, and the soft limit
+ * with its period) is checked as each reply is produced, counting the replies of the current read
+ * batch not yet handed to the socket as well as those Netty holds: a client that sends but does not
+ * read is disconnected within one reply of the limit, however many requests one read held, and the
+ * rest of its batch is not run. Replies leave in chunks of {@link #FLUSH_AT} bytes within a batch,
+ * so a reader that keeps up never holds a batch's worth. An idle client is closed after {@code
+ * idle_timeout}. Every per-connection warning is rate-limited ({@link RateLimitedLog}).
  */
 public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+
+  /** Replies of one read batch are handed to the socket once they hold this many bytes. */
+  static final int FLUSH_AT = 64 * 1024;
+
+  private static final RateLimitedLog REFUSED_LOG = new RateLimitedLog(10, TimeUnit.SECONDS);
+  private static final RateLimitedLog OUTPUT_LIMIT_LOG = new RateLimitedLog(10, TimeUnit.SECONDS);
+  private static final RateLimitedLog RESET_LOG = new RateLimitedLog(10, TimeUnit.SECONDS);
 
   private final ServerContext server;
   private final ConnectionState state;
@@ -72,6 +86,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private ByteBuf out;
   private boolean closing;
   private boolean registered;
+  private boolean cutOff; // disconnected for its output: produce nothing more
+  private long softLimitSince = -1; // nanoTime the soft output limit was first exceeded, or -1
   private Reply.Deferred armed;
 
   public ConnectionHandler(ServerContext server, ConnectionState state, AtomicInteger inFlight) {
@@ -122,27 +138,37 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     }));
     server.stats().connectionsReceived.increment();
     if (refusedByProtectedMode(ctx)) {
-      log.atWarn()
-          .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
-          .log(
-              "refused {} (protected mode: bound to a public address without a password)",
-              ctx.channel().remoteAddress());
+      REFUSED_LOG.log(
+          held ->
+              log.atWarn()
+                  .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
+                  .log(
+                      "refused {} (protected mode: bound to a public address without a password){}",
+                      ctx.channel().remoteAddress(),
+                      heldBack(held)));
       rejectAndClose(ctx, RespErrors.PROTECTED_MODE);
       return;
     }
     if (!server.clients().tryRegister(state)) {
       server.stats().connectionsRejected.increment();
-      log.atWarn()
-          .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
-          .log(
-              "refused {}: max number of clients reached ({})",
-              ctx.channel().remoteAddress(),
-              server.clients().max());
+      REFUSED_LOG.log(
+          held ->
+              log.atWarn()
+                  .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
+                  .log(
+                      "refused {}: max number of clients reached ({}){}",
+                      ctx.channel().remoteAddress(),
+                      server.clients().max(),
+                      heldBack(held)));
       rejectAndClose(ctx, RespErrors.MAX_CLIENTS);
       return;
     }
     registered = true;
     ctx.fireChannelActive();
+  }
+
+  private static String heldBack(long held) {
+    return held == 0 ? "" : " (" + held + " more like it not logged)";
   }
 
   private void rejectAndClose(ChannelHandlerContext ctx, String error) {
@@ -311,10 +337,19 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void write(Reply reply) {
+    if (cutOff) {
+      return;
+    }
     if (out == null) {
       out = ctx.alloc().ioBuffer();
     }
     reply.write(out);
+    if (out.readableBytes() >= FLUSH_AT) {
+      ByteBuf b = out;
+      out = null;
+      ctx.writeAndFlush(b, ctx.voidPromise());
+    }
+    enforceOutputLimit();
   }
 
   @Override
@@ -324,37 +359,75 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void flush() {
+    if (cutOff) {
+      return;
+    }
     if (out != null) {
       ByteBuf b = out;
       out = null;
       var f = ctx.writeAndFlush(b);
       if (closing && queue.isEmpty()) {
         f.addListener(ChannelFutureListener.CLOSE);
-        return;
       }
-      enforceOutputLimit();
     } else if (closing && queue.isEmpty()) {
       ctx.close();
     }
   }
 
+  /** The bytes of replies produced for this client and not yet taken by its socket. */
+  private long unsentBytes() {
+    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    return (out == null ? 0 : out.readableBytes())
+        + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
+  }
+
+  /** Redis' checkClientOutputBufferLimits for the normal class, run as each reply is produced. */
   private void enforceOutputLimit() {
-    long max = server.config().network().maxOutputBuffer();
-    if (max <= 0 || ctx.channel().isWritable()) {
+    RuntimeConfig.OutputLimit limit = server.runtime().normalOutput();
+    if (limit.none()) {
       return;
     }
-    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-    long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
-    if (pending > max) {
-      server.stats().outputBufferDisconnects.increment();
-      log.warn(
-          "closing {}: {} bytes of replies unread, over network.max_output_buffer ({})",
-          ctx.channel().remoteAddress(),
-          pending,
-          max);
-      closing = true;
-      ctx.close();
+    long unsent = unsentBytes();
+    String over = null;
+    if (limit.hard() > 0 && unsent > limit.hard()) {
+      over = "hard limit " + limit.hard();
+    } else if (limit.soft() > 0 && unsent > limit.soft()) {
+      long now = System.nanoTime();
+      if (softLimitSince < 0) {
+        softLimitSince = now;
+      } else if (now - softLimitSince > TimeUnit.SECONDS.toNanos(limit.softSeconds())) {
+        over = "soft limit " + limit.soft() + " for over " + limit.softSeconds() + " s";
+      }
+    } else {
+      softLimitSince = -1;
     }
+    if (over != null) {
+      cutOffForOutput(unsent, over);
+    }
+  }
+
+  private void cutOffForOutput(long unsent, String over) {
+    server.stats().outputBufferDisconnects.increment();
+    String limitText = over;
+    OUTPUT_LIMIT_LOG.log(
+        held ->
+            log.atWarn()
+                .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
+                .log(
+                    "closing {}: {} bytes of replies unread, over client-output-buffer-limit"
+                        + " normal ({}){}",
+                    ctx.channel().remoteAddress(),
+                    unsent,
+                    limitText,
+                    heldBack(held)));
+    cutOff = true;
+    closing = true;
+    if (out != null) {
+      out.release();
+      out = null;
+    }
+    backlog.clear();
+    ctx.close();
   }
 
   @Override
@@ -379,7 +452,22 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("closing {} after: {}", ctx.channel().remoteAddress(), cause.toString());
+    if (cause instanceof OutOfMemoryError) {
+      // Direct memory ran out for this client's buffers (a big bulk, big replies): the client is
+      // reset, the server goes on. Worth a warning: the operator may need a larger
+      // -XX:MaxDirectMemorySize or smaller limits.
+      RESET_LOG.log(
+          held ->
+              log.atWarn()
+                  .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
+                  .log(
+                      "closing {}: out of memory for its buffers ({}){}",
+                      ctx.channel().remoteAddress(),
+                      cause.getMessage(),
+                      heldBack(held)));
+    } else {
+      log.debug("closing {} after: {}", ctx.channel().remoteAddress(), cause.toString());
+    }
     ctx.close();
   }
 }

@@ -41,7 +41,8 @@ public final class KvdbChannelInitializer extends ChannelInitializer<SocketChann
       ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.SECONDS));
     }
     ch.pipeline()
-        .addLast("decoder", new RespRequestDecoder(state, net.maxMessageSize()))
+        .addLast(
+            "decoder", new RespRequestDecoder(state, net.maxMessageSize(), runtime::maxQueryBuffer))
         .addLast("handler", new ConnectionHandler(server, state, inFlight));
   }
 }

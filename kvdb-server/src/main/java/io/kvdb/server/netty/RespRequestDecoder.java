@@ -6,7 +6,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Decodes client requests: RESP2 arrays of bulk strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}),
@@ -20,6 +22,12 @@ import java.util.List;
  * violation emits one {@link ProtocolError} and discards all further input; the dispatcher replies
  * and closes.
  *
+ * <p>Memory follows what arrived, never what was declared: the argument array of {@code *N} starts
+ * at no more than {@link #FIRST_ARGS} slots and doubles as arguments arrive (Redis' fix for
+ * CVE-2021-32675), a bulk's bytes are copied out only once all of them are here, and the bytes
+ * buffered but not yet parsed (the query buffer) may not exceed {@code maxQueryBuffer} (Redis'
+ * {@code client-query-buffer-limit}); past it the client is told so and closed.
+ *
  * <p>One request per {@link #decode} call, so the dispatcher has handled an AUTH before the next
  * request's pre-AUTH limits are checked. Not sharable: one per channel.
  */
@@ -31,21 +39,37 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
   static final int MAX_LINE = 64 * 1024;
   private static final int MAX_ARGS = 1024 * 1024;
+
+  /** The argument slots allocated for a header before any argument arrived. */
+  static final int FIRST_ARGS = 1024;
+
   private static final int UNAUTH_MAX_ARGS = 10;
   private static final int UNAUTH_MAX_BULK = 16 * 1024;
 
   private final ConnectionState state;
   private final long maxMessageSize;
+  private final LongSupplier maxQueryBuffer;
   private final int maxInline;
-  private byte[][] args; // the multibulk request being read, or null
+  private byte[][] args; // the multibulk request being read, or null; grows as arguments arrive
+  private int argCount; // the arguments its header declared
   private int argIndex;
   private long bulkLength = -1;
   private long requestBytes;
   private boolean failed;
 
   public RespRequestDecoder(ConnectionState state, long maxMessageSize) {
+    this(state, maxMessageSize, () -> 0);
+  }
+
+  /**
+   * @param maxQueryBuffer the most bytes buffered unparsed (read at each decode, so CONFIG SET
+   *     client-query-buffer-limit applies at once); 0 for no limit
+   */
+  public RespRequestDecoder(
+      ConnectionState state, long maxMessageSize, LongSupplier maxQueryBuffer) {
     this.state = state;
     this.maxMessageSize = maxMessageSize;
+    this.maxQueryBuffer = maxQueryBuffer;
     this.maxInline = (int) Math.min(MAX_LINE, maxMessageSize);
   }
 
@@ -53,6 +77,11 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     if (failed) {
       in.skipBytes(in.readableBytes());
+      return;
+    }
+    long queryLimit = maxQueryBuffer.getAsLong();
+    if (queryLimit > 0 && in.readableBytes() > queryLimit) {
+      fail(in, out, RespErrors.queryBufferLimit(in.readableBytes(), queryLimit));
       return;
     }
     if (args == null) {
@@ -68,7 +97,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         return;
       }
     }
-    while (argIndex < args.length) {
+    while (argIndex < argCount) {
       if (bulkLength < 0 && !readBulkHeader(in, out)) {
         return;
       }
@@ -78,6 +107,9 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
       byte[] a = new byte[(int) bulkLength];
       in.readBytes(a);
       in.skipBytes(2);
+      if (argIndex == args.length) {
+        args = Arrays.copyOf(args, (int) Math.min(argCount, 2L * args.length));
+      }
       args[argIndex++] = a;
       bulkLength = -1;
     }
@@ -104,7 +136,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     }
     in.readerIndex(eol + 1);
     if (n > 0) {
-      args = new byte[(int) n][];
+      argCount = (int) n;
+      args = new byte[Math.min(argCount, FIRST_ARGS)][];
       argIndex = 0;
       bulkLength = -1;
       requestBytes = 0;

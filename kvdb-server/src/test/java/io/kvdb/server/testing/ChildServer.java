@@ -52,18 +52,23 @@ public final class ChildServer implements AutoCloseable {
   }
 
   public static ChildServer start(Path config) throws IOException {
+    return start(config, "-Xmx512m");
+  }
+
+  /** Starts a child server with these JVM options (a heap size, a direct memory bound). */
+  public static ChildServer start(Path config, String... jvmOptions) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                java,
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "--config",
-                config.toString())
-            .redirectErrorStream(true)
-            .start();
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.addAll(List.of(jvmOptions));
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "--config",
+            config.toString()));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     ChildServer server = new ChildServer(p);
     Thread reader = new Thread(server::readOutput, "child-server-output");
     reader.setDaemon(true);
