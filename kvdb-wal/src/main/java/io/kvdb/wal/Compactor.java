@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -231,9 +232,20 @@ final class Compactor implements GroupCommitter.Events {
     return lsn;
   }
 
+  /** How long a snapshot waits for the fsync covering its end LSN before it is abandoned. */
+  static final long SYNC_WAIT_SECONDS = 120;
+
   private void awaitSynced(long endLsn) throws IOException {
     try {
-      committer.whenSynced(endLsn).get();
+      committer.whenSynced(endLsn).get(SYNC_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new IOException(
+          "the log did not fsync LSN "
+              + endLsn
+              + " within "
+              + SYNC_WAIT_SECONDS
+              + " s (disk stalled?); the snapshot is abandoned",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for the log", e);

@@ -105,6 +105,7 @@ public final class ReplicaLink implements AutoCloseable {
   private volatile long consistentFrom;
   private volatile Thread acker;
   private volatile long fullSyncs;
+  private volatile long onlineSinceNanos = -1; // when this session reached "connected", or -1
 
   public ReplicaLink(Host host, Settings settings) {
     this.host = host;
@@ -172,6 +173,9 @@ public final class ReplicaLink implements AutoCloseable {
    */
   private void state(String s) {
     state = s;
+    if (s.equals("connected") && onlineSinceNanos < 0) {
+      onlineSinceNanos = System.nanoTime();
+    }
     if (s.equals("connecting") || s.equals("handshake")) {
       return;
     }
@@ -186,7 +190,7 @@ public final class ReplicaLink implements AutoCloseable {
   private void run() {
     int attempt = 0;
     while (!closed) {
-      boolean reachedOnline = false;
+      onlineSinceNanos = -1;
       try (Socket s = new Socket()) {
         socket = s;
         state("connecting");
@@ -195,7 +199,7 @@ public final class ReplicaLink implements AutoCloseable {
             (int) Math.min(Integer.MAX_VALUE, settings.timeoutMillis()));
         s.setTcpNoDelay(true);
         s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMillis()));
-        reachedOnline = session(s);
+        session(s);
       } catch (ForeignPeerException e) {
         // Not a kvdb master at all (REPLICAOF host <client port> is what a Redis user types
         // first): say so in INFO and once in the log, and keep retrying in case it gets fixed.
@@ -221,9 +225,24 @@ public final class ReplicaLink implements AutoCloseable {
           LockSupport.unpark(a);
         }
       }
-      attempt = reachedOnline ? 0 : attempt + 1;
-      if (!closed) {
-        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(backoff(attempt)));
+      if (closed) {
+        break;
+      }
+      // A session ends by an exception whether or not it got anywhere: what resets the backoff is
+      // whether it reached "connected". A link that was good reconnects at once (a blip costs one
+      // round trip and a CONTINUE), unless it dropped within a second of going online, so a master
+      // that accepts and drops at once cannot make us spin.
+      long online = onlineSinceNanos;
+      long delay;
+      if (online >= 0) {
+        attempt = 0;
+        delay = System.nanoTime() - online >= TimeUnit.SECONDS.toNanos(1) ? 0 : backoff(0);
+      } else {
+        delay = backoff(attempt);
+        attempt = Math.min(attempt + 1, 30);
+      }
+      if (delay > 0) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(delay));
       }
     }
   }
@@ -235,8 +254,8 @@ public final class ReplicaLink implements AutoCloseable {
     return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
   }
 
-  /** One connection; returns whether it got as far as streaming. */
-  private boolean session(Socket s) throws IOException {
+  /** One connection, until it ends (by an exception, or a refusal). */
+  private void session(Socket s) throws IOException {
     DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
     DataOutputStream out =
         new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
@@ -286,7 +305,7 @@ public final class ReplicaLink implements AutoCloseable {
           String code = Frame.getString(p);
           refusal = code + ": " + Frame.getString(p);
           state("refused");
-          return false;
+          return;
         }
         default -> throw new IOException("unexpected " + reply.type() + " in the handshake");
       }
@@ -294,7 +313,6 @@ public final class ReplicaLink implements AutoCloseable {
       throw new IOException("malformed " + reply.type() + ": " + e, e);
     }
     stream(in);
-    return true;
   }
 
   private Frame read(DataInputStream in) throws IOException {

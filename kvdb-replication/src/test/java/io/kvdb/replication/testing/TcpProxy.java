@@ -26,6 +26,7 @@ public final class TcpProxy implements AutoCloseable {
   private volatile long cutAt = Long.MAX_VALUE;
   private volatile long stallAt = Long.MAX_VALUE;
   private volatile boolean closed;
+  private volatile boolean down;
   private final Object stallLock = new Object();
 
   public TcpProxy(int target) throws IOException {
@@ -64,6 +65,17 @@ public final class TcpProxy implements AutoCloseable {
     return cutAt;
   }
 
+  /**
+   * While down, every new connection is closed at once, as if the link were cut (the master
+   * unreachable); {@link #down(boolean) down(true)} also cuts the open ones.
+   */
+  public void down(boolean value) {
+    down = value;
+    if (value) {
+      cut();
+    }
+  }
+
   public void cut() {
     for (Socket s : open) {
       try {
@@ -88,6 +100,10 @@ public final class TcpProxy implements AutoCloseable {
     while (!closed) {
       try {
         Socket client = server.accept();
+        if (down) {
+          client.close();
+          continue;
+        }
         Socket upstream = new Socket();
         try {
           upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target), 5000);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Replication commands: REPLICAOF (and its alias SLAVEOF), ROLE, WAIT, WAITAOF, DEBUG DIGEST. Role
@@ -233,6 +234,14 @@ final class ReplicationCommands {
         n[0] > 0
             ? node.wal().whenSynced(lsn).handle((v, e) -> e == null ? 1L : 0L)
             : CompletableFuture.completedFuture(node.wal().syncedLsn() >= lsn ? 1L : 0L);
+    if (n[2] > 0) {
+      // The timeout bounds the local fsync as well as the slaves (Redis: both): a stalled disk
+      // answers what is true at the deadline.
+      local =
+          local
+              .completeOnTimeout(-1L, n[2], TimeUnit.MILLISECONDS)
+              .thenApply(v -> v >= 0 ? v : (node.wal().syncedLsn() >= lsn ? 1L : 0L));
+    }
     CompletableFuture<Integer> slaves =
         node.waitFor(lsn, (int) Math.min(n[1], Integer.MAX_VALUE), true, n[2]);
     return Reply.later(

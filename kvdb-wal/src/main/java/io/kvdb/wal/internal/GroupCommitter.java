@@ -299,6 +299,12 @@ public final class GroupCommitter {
       if (failure != null) {
         return CompletableFuture.failedFuture(failedException());
       }
+      // Again under the lock: settle() takes it too, so a group that completed since the check
+      // above either shows here or has not settled yet and will see this waiter. Without this
+      // re-check the waiter could miss its wake-up and hang until the next write.
+      if (lsn <= syncedLsn && lsn <= acknowledgedLsn) {
+        return CompletableFuture.completedFuture(null);
+      }
       CompletableFuture<Void> f = new CompletableFuture<>();
       syncWaiters.add(new Waiter(lsn, f));
       syncRequested = Math.max(syncRequested, lsn);
