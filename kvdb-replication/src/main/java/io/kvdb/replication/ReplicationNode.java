@@ -85,6 +85,12 @@ public final class ReplicationNode implements AutoCloseable {
       if (b.masterHost != null) {
         startLink(b.masterHost, b.masterPort);
       } else {
+        if (wal.follower()) {
+          // It followed a master until now: as a master its next records are its own, so they
+          // need a history of their own (its former master's other slaves may hold different
+          // records at those LSNs).
+          wal.forkHistory();
+        }
         startMaster();
       }
     } catch (IOException | RuntimeException e) {

@@ -58,6 +58,7 @@ public final class SegmentedWal implements WriteAheadLog {
   private Compactor compactor;
   private boolean closed;
   private volatile LogHistory history;
+  private volatile boolean follower;
 
   private SegmentedWal(WalOptions options) {
     this.options = options;
@@ -134,9 +135,15 @@ public final class SegmentedWal implements WriteAheadLog {
    * or recovery may have lost records that were handed out — dropped records, or an unclean end
    * under a policy that acknowledges before fsync. A fork keeps the old id as previous, shared up
    * to the last intact LSN, so replicas within it continue.
+   *
+   * <p>A log that follows a master (its records are the master's, {@link #adoptHistory}) never
+   * forks: losing its tail leaves it behind its master, at a prefix of the same history, and it
+   * continues from there. Forking would make its master refuse it as diverged forever.
    */
   private LogHistory recoverHistory(Path dir, WalLoader.Loaded loaded) throws IOException {
-    LogHistory recorded = HistoryFile.read(dir);
+    HistoryFile.Stored stored = HistoryFile.readStored(dir);
+    LogHistory recorded = stored == null ? null : stored.history();
+    follower = stored != null && stored.follower();
     RecoveryReport r = loaded.report();
     String why = null;
     if (recorded == null) {
@@ -149,11 +156,21 @@ public final class SegmentedWal implements WriteAheadLog {
     if (why == null) {
       return recorded;
     }
+    if (follower) {
+      log.warn(
+          "[wal {}] {}; this log follows its master's history {}, so it is only behind: it"
+              + " continues from LSN {}",
+          name,
+          why,
+          LogHistory.hex(recorded.id()),
+          loaded.lastLsn() + 1);
+      return recorded;
+    }
     LogHistory fresh =
         recorded == null
             ? new LogHistory(HistoryFile.newId(), 0, 0)
             : new LogHistory(HistoryFile.newId(), recorded.id(), loaded.intactLsn());
-    HistoryFile.write(dir, fresh);
+    HistoryFile.write(dir, fresh, false);
     log.info(
         "[wal {}] new history {} ({}){}",
         name,
@@ -163,6 +180,15 @@ public final class SegmentedWal implements WriteAheadLog {
             ? ""
             : ", forked from " + LogHistory.hex(recorded.id()) + " after LSN " + fresh.forkLsn());
     return fresh;
+  }
+
+  /**
+   * Whether this log follows a master's history: its records arrived from a master ({@link
+   * #adoptHistory}, or a full sync's {@link #createFromSnapshot}) and it has appended none of its
+   * own since. Such a log does not fork when recovery loses its tail.
+   */
+  public boolean follower() {
+    return follower;
   }
 
   @Override
@@ -175,8 +201,9 @@ public final class SegmentedWal implements WriteAheadLog {
   public synchronized LogHistory forkHistory() throws IOException {
     GroupCommitter c = committer();
     LogHistory fresh = new LogHistory(HistoryFile.newId(), history.id(), c.lastLsn());
-    HistoryFile.write(options.directory(), fresh);
+    HistoryFile.write(options.directory(), fresh, false);
     history = fresh;
+    follower = false;
     log.info(
         "[wal {}] new history {}, forked from {} after LSN {}",
         name,
@@ -189,9 +216,10 @@ public final class SegmentedWal implements WriteAheadLog {
   @Override
   public synchronized void adoptHistory(LogHistory adopted) throws IOException {
     committer();
-    if (!adopted.equals(history)) {
-      HistoryFile.write(options.directory(), adopted);
+    if (!adopted.equals(history) || !follower) {
+      HistoryFile.write(options.directory(), adopted, true);
       history = adopted;
+      follower = true;
       log.info("[wal {}] follows history {}", name, LogHistory.hex(adopted.id()));
     }
   }
@@ -464,7 +492,7 @@ public final class SegmentedWal implements WriteAheadLog {
     if (lsn > 0) {
       io.kvdb.wal.internal.SnapshotFile.write(dir, lsn, entries, () -> false, () -> lsn, e -> {});
     }
-    HistoryFile.write(dir, history);
+    HistoryFile.write(dir, history, true); // a full sync's log: its master's records
   }
 
   /** Builds a {@link SegmentedWal}; every setter rejects a bad value at once, naming it. */

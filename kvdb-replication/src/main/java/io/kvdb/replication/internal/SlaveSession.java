@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -284,6 +286,8 @@ final class SlaveSession implements Runnable {
     }
     flushEntries(batch[0], count[0]);
     long e = wal.lastLsn();
+    out.flush();
+    awaitDurable(e);
     new Frame.Builder(Frame.Type.FULL_END).putLong(e).putLong(count[0]).writeTo(out);
     out.flush();
     // Not acked.set(s): sent is not applied. The slave's ACKs say when it has the data (WAIT).
@@ -298,6 +302,27 @@ final class SlaveSession implements Runnable {
         s + 1);
     phase = "online";
     return cursor;
+  }
+
+  /**
+   * Waits until {@code e} is durable here. The walk read memory, which holds records the log has
+   * not made durable yet; a slave whose sync ended at E before E was durable could keep a record
+   * this master loses in a crash and then re-issues at the same LSN with other data (under {@code
+   * always} a lost queued tail does not fork the history). So FULL_END waits, bounded by {@code
+   * replication.timeout}: a disk that stalls longer drops the session and the slave retries.
+   */
+  private void awaitDurable(long e) throws IOException {
+    try {
+      wal.whenDurable(e).get(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException x) {
+      throw new IOException(
+          "LSN " + e + " did not become durable within the replication timeout", x);
+    } catch (ExecutionException x) {
+      throw new IOException("the log failed during the full sync: " + x.getCause(), x);
+    } catch (InterruptedException x) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", x);
+    }
   }
 
   private Frame.Builder newEntries() {

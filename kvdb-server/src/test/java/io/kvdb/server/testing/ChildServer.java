@@ -38,6 +38,12 @@ public final class ChildServer implements AutoCloseable {
    * {@code wal} keys (indented by two spaces) and then other sections.
    */
   public static Path config(Path file, Path data, String... more) throws IOException {
+    return configWithFsync(file, data, "always", more);
+  }
+
+  /** As {@link #config}, with the WAL's fsync policy given. */
+  public static Path configWithFsync(Path file, Path data, String fsync, String... more)
+      throws IOException {
     List<String> lines = new ArrayList<>();
     lines.add("network:");
     lines.add("  port: 0");
@@ -45,7 +51,7 @@ public final class ChildServer implements AutoCloseable {
     lines.add("  level: info");
     lines.add("wal:");
     lines.add("  data_directory: " + data);
-    lines.add("  fsync: always");
+    lines.add("  fsync: " + fsync);
     lines.addAll(List.of(more));
     java.nio.file.Files.writeString(file, String.join("\n", lines) + "\n");
     return file;
