@@ -1,5 +1,6 @@
 package io.kvdb.wal;
 
+import io.kvdb.core.spi.HistoryUnavailableException;
 import io.kvdb.core.spi.LogCursor;
 import io.kvdb.core.spi.LogHistory;
 import io.kvdb.core.spi.LogStats;
@@ -59,6 +60,10 @@ public final class SegmentedWal implements WriteAheadLog {
   private boolean closed;
   private volatile LogHistory history;
   private volatile boolean follower;
+  // LSNs (gapAfter, gapEnd] have no record in this log: recovery continued after a snapshot whose
+  // end the log lacked. Empty (0, 0] otherwise.
+  private volatile long gapAfter;
+  private volatile long gapEnd;
 
   private SegmentedWal(WalOptions options) {
     this.options = options;
@@ -80,10 +85,17 @@ public final class SegmentedWal implements WriteAheadLog {
     Path dir = options.directory();
     Files.createDirectories(dir);
     acquireLock(dir);
+    WalLoader.Loaded loaded = null;
     try {
-      WalLoader.Loaded loaded =
+      loaded =
           WalLoader.load(
               dir, state, options.truncateCorruption(), options.preloadedSnapshot(), name);
+      // The history first: it may fail (a damaged HISTORY file) before any thread is started.
+      if (loaded.intactLsn() < loaded.lastLsn()) {
+        gapAfter = loaded.intactLsn();
+        gapEnd = loaded.lastLsn();
+      }
+      history = recoverHistory(dir, loaded);
       segments.putAll(loaded.segments());
       compactor =
           new Compactor(
@@ -104,7 +116,6 @@ public final class SegmentedWal implements WriteAheadLog {
               compactor);
       compactor.attach(committer);
       RecoveryReport r = loaded.report();
-      history = recoverHistory(dir, loaded);
       log.atInfo()
           .addKeyValue("wal", name)
           .addKeyValue("lsn", r.lastLsn())
@@ -125,8 +136,37 @@ public final class SegmentedWal implements WriteAheadLog {
               r.lastLsn());
       return r;
     } catch (IOException | RuntimeException e) {
-      releaseLock();
+      abandonOpen(loaded);
+      releaseLock(); // last: nothing of this log runs any more
       throw e;
+    }
+  }
+
+  /**
+   * Undoes a failed open: stops the writer and the snapshot thread if they were started, closes the
+   * active segment, so that a failed open leaks nothing and never leaves a writer running on a
+   * directory whose lock is released.
+   */
+  private void abandonOpen(WalLoader.Loaded loaded) {
+    try {
+      if (compactor != null) {
+        compactor.close();
+      }
+      if (committer != null) {
+        if (!committer.close(TimeUnit.SECONDS.toMillis(30))) {
+          log.error("[wal {}] writer did not stop within 30 s after a failed open", name);
+        }
+      } else if (loaded != null) {
+        loaded.active().close();
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("[wal {}] cleaning up after a failed open: {}", name, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      committer = null;
+      compactor = null;
+      segments.clear();
     }
   }
 
@@ -156,7 +196,11 @@ public final class SegmentedWal implements WriteAheadLog {
     if (why == null) {
       return recorded;
     }
-    if (follower) {
+    // A follower that lost its tail is a prefix of its master's history. One that continued after
+    // a snapshot newer than its log is not (the snapshot holds part of what the log lacks): it
+    // forks like any log, and its master will say so (refused as diverged; resync_over_divergence
+    // lets it take a full sync).
+    if (follower && loaded.intactLsn() == loaded.lastLsn()) {
       log.warn(
           "[wal {}] {}; this log follows its master's history {}, so it is only behind: it"
               + " continues from LSN {}",
@@ -166,10 +210,14 @@ public final class SegmentedWal implements WriteAheadLog {
           loaded.lastLsn() + 1);
       return recorded;
     }
+    follower = false;
     LogHistory fresh =
         recorded == null
             ? new LogHistory(HistoryFile.newId(), 0, 0)
-            : new LogHistory(HistoryFile.newId(), recorded.id(), loaded.intactLsn());
+            // Shared up to the recovered last LSN: after a snapshot newer than the log that is the
+            // snapshot's end E (its state holds the old history's records up to E), not the last
+            // intact record; a slave between the two needs a full sync (the gap), not a refusal.
+            : new LogHistory(HistoryFile.newId(), recorded.id(), loaded.lastLsn());
     HistoryFile.write(dir, fresh, false);
     log.info(
         "[wal {}] new history {} ({}){}",
@@ -319,6 +367,10 @@ public final class SegmentedWal implements WriteAheadLog {
   @Override
   public LogCursor openCursor(long fromLsn) throws IOException {
     GroupCommitter c = committer();
+    if (fromLsn > gapAfter && fromLsn <= gapEnd) {
+      // Recovery continued after a snapshot whose end the log lacked: these LSNs have no record.
+      throw HistoryUnavailableException.gap(fromLsn, gapEnd + 1);
+    }
     return new SegmentCursor(segments, c::durableLsn, fromLsn);
   }
 

@@ -212,7 +212,8 @@ final class SlaveSession implements Runnable {
         return cursor;
       } catch (HistoryUnavailableException e) {
         master.counted("sync_partial_err");
-        return fullSync(ours, "its history from LSN " + (theirLsn + 1) + " was compacted away");
+        // Compacted away, or a gap in this log: either way a full sync, said in the log.
+        return fullSync(ours, e.getMessage());
       }
     }
     boolean sameHistory = theirHistory == ours.id() || theirHistory == ours.previousId();

@@ -14,7 +14,10 @@ import java.util.function.LongSupplier;
  * Reads records from segment files, from an LSN on, up to the durable LSN: the cursor a replication
  * source streams from. It reads the files, never the writer's memory, so it costs the writer
  * nothing. A segment that compaction deleted after the cursor opened it stays readable (the open
- * descriptor keeps it); one deleted before yields {@link HistoryUnavailableException}.
+ * descriptor keeps it); one deleted before yields {@link HistoryUnavailableException}. So does a
+ * gap: a segment that ends before the next one begins (recovery after a snapshot newer than the
+ * log, files lost) — a missing LSN with later ones present is never "not written yet", so a slave
+ * that needs it gets a full sync rather than waiting forever.
  *
  * <p>Not thread-safe.
  */
@@ -54,6 +57,11 @@ public final class SegmentCursor implements LogCursor {
           if (!reread) {
             reread = true;
             continue;
+          }
+          if (following != null) {
+            // This segment is complete (a later one exists) and ends before nextLsn, and the
+            // next one starts after it: the log has a gap here.
+            throw HistoryUnavailableException.gap(nextLsn, following.getKey());
           }
           return null; // written but not yet visible here: try again later
         }
