@@ -263,6 +263,8 @@ public final class MasterService implements AutoCloseable {
     }
     Waiter w = new Waiter(lsn, slaves, durable, new CompletableFuture<>());
     waiters.add(w);
+    // Completed by anyone (a cancel when the client went away, too): it waits no more.
+    w.future.whenComplete((v, e) -> waiters.remove(w));
     acknowledged(); // one may have arrived meanwhile
     if (timeoutMillis > 0) {
       timer.schedule(

@@ -1,6 +1,10 @@
 package io.kvdb.server.command;
 
 import java.net.SocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the server knows about one client connection. Confined to the connection's event loop
@@ -22,6 +26,8 @@ public final class ConnectionState {
   private int skipReplies; // CLIENT REPLY SKIP: its own reply and the next one's; event loop only
   private volatile SocketAddress local;
   private volatile Probe probe = Probe.NONE;
+  // Commands blocked on this connection (WAIT, WAITAOF): released when the client goes.
+  private final Set<CompletableFuture<?>> blocked = ConcurrentHashMap.newKeySet();
 
   /**
    * What the connection tells CLIENT LIST about itself, and how CLIENT KILL closes it; set by the
@@ -101,6 +107,30 @@ public final class ConnectionState {
   }
 
   /** The log's last LSN right after this connection's last write command: what WAIT waits for. */
+  /**
+   * Registers a blocked command's wait: it is cancelled if the connection closes first, so the
+   * server frees the client and whatever the wait holds (Redis frees a blocked client that left).
+   */
+  public void blockedOn(CompletableFuture<?> wait) {
+    if (!wait.isDone()) {
+      blocked.add(wait);
+      wait.whenComplete((v, e) -> blocked.remove(wait));
+    }
+  }
+
+  /** Whether a command of this connection is blocked (INFO blocked_clients). */
+  public boolean isBlocked() {
+    return !blocked.isEmpty();
+  }
+
+  /** Cancels every blocked command: the connection closed. */
+  public void releaseBlocked() {
+    for (CompletableFuture<?> f : List.copyOf(blocked)) {
+      f.cancel(false);
+    }
+    blocked.clear();
+  }
+
   public long lastWriteLsn() {
     return lastWriteLsn;
   }

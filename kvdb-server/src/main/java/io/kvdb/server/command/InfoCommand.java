@@ -129,16 +129,18 @@ final class InfoCommand {
   private static void clients(ServerContext s, StringBuilder b) {
     line(b, "connected_clients", s.clients().connected());
     line(b, "maxclients", s.clients().max());
+    long blocked = 0;
     long maxIn = 0;
     long maxOut = 0;
     for (ConnectionState c : s.clients().all()) {
       maxIn = Math.max(maxIn, c.inputBufferBytes());
       maxOut = Math.max(maxOut, c.outputBufferBytes());
+      blocked += c.isBlocked() ? 1 : 0;
     }
     // Redis reports the largest over its last few seconds; kvdb the largest now.
     line(b, "client_recent_max_input_buffer", maxIn);
     line(b, "client_recent_max_output_buffer", maxOut);
-    line(b, "blocked_clients", 0); // no command blocks (WAIT answers through a future)
+    line(b, "blocked_clients", blocked); // in WAIT or WAITAOF
     line(b, "tracking_clients", 0);
     line(b, "monitor_clients", s.monitors().size());
   }

@@ -204,8 +204,9 @@ final class ReplicationCommands {
     long lsn = c.connection().lastWriteLsn();
     // Inside EXEC, as in Redis, WAIT does not block: it answers how many slaves have it now.
     int wanted = c.inTransactionView() ? 0 : (int) Math.min(n[0], Integer.MAX_VALUE);
-    return Reply.later(
-        node.waitFor(lsn, wanted, false, n[1]).thenApply(count -> Reply.integer(count)));
+    CompletableFuture<Integer> wait = node.waitFor(lsn, wanted, false, n[1]);
+    c.connection().blockedOn(wait);
+    return Reply.later(wait.thenApply(count -> Reply.integer(count)));
   }
 
   private static Reply waitAof(CommandContext c, byte[][] a) {
@@ -244,6 +245,8 @@ final class ReplicationCommands {
     }
     CompletableFuture<Integer> slaves =
         node.waitFor(lsn, (int) Math.min(n[1], Integer.MAX_VALUE), true, n[2]);
+    c.connection().blockedOn(slaves);
+    c.connection().blockedOn(local);
     return Reply.later(
         local.thenCombine(
             slaves, (l, s) -> Reply.array(List.of(Reply.integer(l), Reply.integer(s)))));

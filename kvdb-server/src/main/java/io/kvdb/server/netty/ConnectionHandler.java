@@ -188,6 +188,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    state.releaseBlocked(); // a blocked WAIT holds nothing once its client is gone
     if (registered) {
       server.clients().unregister(state);
     }
@@ -433,6 +434,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
+      if (state.isBlocked()) {
+        // A client that went away while blocked (WAIT with no timeout) is freed at once, as Redis
+        // frees it: waiting for a reply nobody may read would hold its slot forever.
+        closing = true;
+        ctx.close();
+        return;
+      }
       // The client sent everything it will send (nc at end of input): answer it all, then close.
       if (!backlog.isEmpty()) {
         inputEnded = true; // after the backlog has run (resume)
