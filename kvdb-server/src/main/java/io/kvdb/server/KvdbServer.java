@@ -298,13 +298,12 @@ public final class KvdbServer implements AutoCloseable {
         System.nanoTime()
             + TimeUnit.SECONDS.toNanos(config.network().gracefulShutdownTimeoutSeconds());
     context.stopping(true);
-    log.info("shutdown: no longer accepting connections");
+    step("no longer accepting connections");
     serverChannel.close().syncUninterruptibly();
     if (metrics != null) {
       metrics.close();
     }
-    log.info(
-        "shutdown: stopped reading requests; waiting for {} in-flight replies", inFlight.get());
+    step("stopped reading requests; waiting for " + inFlight.get() + " in-flight replies");
     clients.forEach(ch -> ch.config().setAutoRead(false));
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
@@ -312,21 +311,50 @@ public final class KvdbServer implements AutoCloseable {
     if (inFlight.get() > 0) {
       log.warn("shutdown: {} replies still in flight at the graceful timeout", inFlight.get());
     }
-    log.info("shutdown: closing {} client connections", clients.size());
+    step("closing " + clients.size() + " client connections");
     clients
         .close()
         .awaitUninterruptibly(
             Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-    log.info("shutdown: flushing, fsyncing and closing the store (last LSN {})", store.lastLsn());
+    step("flushing, fsyncing and closing the store (last LSN " + store.lastLsn() + ")");
     try {
       closeStore();
     } catch (RuntimeException e) {
       log.error("shutdown: closing the store failed: {}", e.toString());
     }
-    log.info("shutdown: stopping event loops");
+    step("stopping event loops");
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    log.info("shutdown: complete");
+    step("complete");
+  }
+
+  private volatile String shutdownStep = "not started";
+
+  private void step(String what) {
+    shutdownStep = what;
+    log.info("shutdown: {}", what);
+  }
+
+  /** The step shutdown is at (for the watchdog that halts a shutdown that hangs). */
+  public String shutdownStep() {
+    return shutdownStep;
+  }
+
+  /**
+   * Fsyncs what the log has written, waiting at most {@code millis}: the last thing a halting
+   * process does. Returns whether it finished in time.
+   */
+  public boolean syncWritten(long millis) {
+    var wal = node == null ? null : node.wal(); // no node: in memory, nothing to sync
+    if (wal == null) {
+      return true;
+    }
+    try {
+      wal.whenSynced(wal.durableLsn()).get(millis, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   private void closeStore() {

@@ -3,10 +3,14 @@ package io.kvdb.server;
 import io.kvdb.server.config.ConfigException;
 import io.kvdb.server.config.ConfigLoader;
 import io.kvdb.server.config.ServerConfig;
+import io.kvdb.wal.SegmentedWal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -47,22 +51,36 @@ public final class Main implements Callable<Integer> {
       System.err.println("kvdb-server: " + e.getMessage());
       return 2;
     }
+    return serve(cfg, source, wal -> wal);
+  }
+
+  /**
+   * Runs the server until SIGTERM, SIGINT or SHUTDOWN, with the signal handlers, the shutdown
+   * watchdog and the fatal-error handler of the real process; {@code walCustomizer} lets a test's
+   * own main inject disk faults ({@link io.kvdb.wal.SegmentedWal.Builder#faults}).
+   */
+  static int serve(
+      ServerConfig cfg, String source, UnaryOperator<SegmentedWal.Builder> walCustomizer)
+      throws InterruptedException {
     LoggingSetup.apply(cfg.logging());
     Logger log = LoggerFactory.getLogger(Main.class);
     installFatalErrorHandler(log);
     log.info("configuration: {}", source);
     KvdbServer server;
     try {
-      server = KvdbServer.start(cfg);
+      server = KvdbServer.start(cfg, walCustomizer);
     } catch (Exception e) {
       log.error("kvdb-server could not start: {}", e.getMessage());
       return 1;
     }
     server.context().configFile(source.equals("built-in defaults") ? "" : source);
     CountDownLatch stopped = new CountDownLatch(1);
+    long limitSeconds = cfg.network().gracefulShutdownTimeoutSeconds() + SHUTDOWN_MARGIN_SECONDS;
     Runnable stop =
         () -> {
+          Thread watchdog = shutdownWatchdog(log, server, limitSeconds);
           server.shutdown();
+          watchdog.interrupt();
           stopped.countDown();
         };
     installSignalHandlers(log, stop);
@@ -89,6 +107,48 @@ public final class Main implements Callable<Integer> {
     }
     Path local = Path.of("config.yaml");
     return Files.isRegularFile(local) ? local : null;
+  }
+
+  /** Seconds a shutdown may take past graceful_shutdown_timeout before the process halts. */
+  static final long SHUTDOWN_MARGIN_SECONDS = 10;
+
+  /** The exit status of a shutdown that did not finish in time. */
+  static final int SHUTDOWN_HALT_STATUS = 4;
+
+  /**
+   * {@code graceful_shutdown_timeout} is a promise: a shutdown still running {@value
+   * #SHUTDOWN_MARGIN_SECONDS} s past it (an event loop or the disk stuck) is cut short — what the
+   * log has written is fsynced (at most 2 s), the step it hung in is logged, and the process halts
+   * with status {@value #SHUTDOWN_HALT_STATUS}. Nothing acknowledged is lost: every acknowledged
+   * write is in the log, which the next start recovers.
+   */
+  private static Thread shutdownWatchdog(Logger log, KvdbServer server, long limitSeconds) {
+    Thread t =
+        new Thread(
+            () -> {
+              long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(limitSeconds);
+              while (System.nanoTime() < deadline) {
+                LockSupport.parkNanos(deadline - System.nanoTime());
+                if (Thread.currentThread().isInterrupted()) {
+                  return; // the shutdown finished
+                }
+              }
+              log.error(
+                  "shutdown: not finished {} s after it began (stuck at: {}); fsyncing what was"
+                      + " written and halting with status {}",
+                  limitSeconds,
+                  server.shutdownStep(),
+                  SHUTDOWN_HALT_STATUS);
+              boolean synced = server.syncWritten(2_000);
+              if (!synced) {
+                log.error("shutdown: the final fsync did not finish within 2 s");
+              }
+              Runtime.getRuntime().halt(SHUTDOWN_HALT_STATUS);
+            },
+            "kvdb-shutdown-watchdog");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /** The exit status after an OutOfMemoryError escaped a thread. */

@@ -63,17 +63,26 @@ public final class ChildServer implements AutoCloseable {
 
   /** Starts a child server with these JVM options (a heap size, a direct memory bound). */
   public static ChildServer start(Path config, String... jvmOptions) throws IOException {
+    return launch(Main.class.getName(), List.of("--config", config.toString()), jvmOptions);
+  }
+
+  /**
+   * Starts a test's own main class (one that runs the server with faults injected) in a child JVM
+   * with the test classpath; its output must carry the "listening on" line.
+   */
+  public static ChildServer startMain(String mainClass, List<String> args, String... jvmOptions)
+      throws IOException {
+    return launch(mainClass, args, jvmOptions);
+  }
+
+  private static ChildServer launch(String mainClass, List<String> args, String... jvmOptions)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);
     command.addAll(List.of(jvmOptions));
-    command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "--config",
-            config.toString()));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     ChildServer server = new ChildServer(p);
     Thread reader = new Thread(server::readOutput, "child-server-output");
