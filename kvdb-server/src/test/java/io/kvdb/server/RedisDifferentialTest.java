@@ -518,6 +518,18 @@ class RedisDifferentialTest {
             "CONFIG GET maxmemory",
             "CONFIG SET maxmemory 0"));
     s.put(
+        "size limits",
+        List.of(
+            "SETRANGE k 9223372036854775807 x",
+            "SETRANGE k 9223372036854775806 xy",
+            "SETRANGE k 536870911 xy",
+            "SETRANGE k -1 x",
+            "SETBIT k 4294967296 1",
+            "SETBIT k -1 1",
+            "SETBIT k 9223372036854775807 1",
+            "EXISTS k",
+            "PING"));
+    s.put(
         "buffer limits",
         List.of(
             "CONFIG SET client-output-buffer-limit 'normal 1mb'",

@@ -123,6 +123,7 @@ final class BitCommands {
                 a[1],
                 (cur, at) -> {
                   byte[] v = cur == null ? new byte[0] : cur;
+                  StringEditCommands.ensureRoom(c, v.length, (long) index + 1);
                   int old = index < v.length ? (v[index] >> shift) & 1 : 0;
                   if (index < v.length && old == on) {
                     return Decision.keep(Reply.integer(old)); // nothing changes, nothing logged

@@ -202,6 +202,10 @@ public final class CommandRegistry {
       reply = spec.handler().handle(ctx, argv);
     } catch (RuntimeException e) {
       reply = Reply.failure(e);
+    } catch (OutOfMemoryError e) {
+      // One allocation too large for the heap (a huge value being built): that allocation did not
+      // happen, the command is refused as Redis refuses a write over maxmemory.
+      reply = Reply.error(RespErrors.OOM);
     } finally {
       ctx.begin(outer);
     }

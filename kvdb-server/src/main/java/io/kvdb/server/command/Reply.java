@@ -201,6 +201,11 @@ public interface Reply {
     if (t instanceof java.io.IOException) {
       return error("MISCONF Errors writing to the write-ahead log: " + t.getMessage());
     }
-    return error("ERR internal error: " + t);
+    if (t instanceof OutOfMemoryError) {
+      return error(RespErrors.OOM);
+    }
+    // Never an internal exception's text to a client: the log has it, the client a plain error.
+    InternalErrors.report(t);
+    return error(RespErrors.INTERNAL_ERROR);
   }
 }

@@ -40,6 +40,10 @@ public final class RespErrors {
   public static final String WAITAOF_LOCAL =
       "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.";
   public static final String SYNTAX = "ERR syntax error";
+
+  /** What a client sees of an unexpected failure (the server log has the details). */
+  public static final String INTERNAL_ERROR = "ERR internal error (see the server log)";
+
   public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
   public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
   public static final String OVERFLOW = "ERR increment or decrement would overflow";

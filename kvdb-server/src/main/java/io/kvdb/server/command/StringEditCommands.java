@@ -66,6 +66,32 @@ final class StringEditCommands {
     return c.server().config().network().maxMessageSize();
   }
 
+  /** Values growing by less than this skip the heap check (it only guards huge allocations). */
+  private static final long HEAP_CHECK_FROM = 1 << 20;
+
+  /**
+   * Refuses with {@code -OOM} a value that would grow from {@code from} to {@code to} bytes when
+   * the data would pass {@code maxmemory}, or when the heap cannot hold the new array: checked
+   * before anything is allocated, so a huge offset answers an error instead of an OutOfMemoryError.
+   */
+  static void ensureRoom(CommandContext c, long from, long to) {
+    long grow = to - from;
+    if (grow <= 0) {
+      return;
+    }
+    long max = c.server().runtime().maxMemory();
+    if (max > 0 && c.server().engine().usedMemory() + grow > max) {
+      throw new CommandException(RespErrors.OOM);
+    }
+    if (to >= HEAP_CHECK_FROM) {
+      Runtime rt = Runtime.getRuntime();
+      long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+      if (to > free) {
+        throw new CommandException(RespErrors.OOM);
+      }
+    }
+  }
+
   private static Reply append(CommandContext c, byte[][] a) {
     byte[] tail = a[2];
     long max = maxLength(c);
@@ -78,6 +104,7 @@ final class StringEditCommands {
                   if ((long) base.length + tail.length > max) {
                     throw new CommandException(RespErrors.STRING_TOO_LONG);
                   }
+                  ensureRoom(c, base.length, (long) base.length + tail.length);
                   byte[] next = Arrays.copyOf(base, base.length + tail.length);
                   System.arraycopy(tail, 0, next, base.length, tail.length);
                   return Decision.put(next, Decision.KEEP_TTL, Reply.integer(next.length));
@@ -127,10 +154,11 @@ final class StringEditCommands {
                   if (patch.length == 0) {
                     return Decision.keep(Reply.integer(cur == null ? 0 : cur.length));
                   }
-                  if (offset + patch.length > max) {
+                  if (offset > max - patch.length) { // never overflows: both are positive
                     throw new CommandException(RespErrors.STRING_TOO_LONG);
                   }
                   byte[] base = cur == null ? EMPTY : cur;
+                  ensureRoom(c, base.length, Math.max(base.length, offset + patch.length));
                   int size = (int) Math.max(base.length, offset + patch.length);
                   byte[] next = Arrays.copyOf(base, size);
                   System.arraycopy(patch, 0, next, (int) offset, patch.length);

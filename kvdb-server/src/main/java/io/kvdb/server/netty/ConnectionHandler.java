@@ -2,6 +2,7 @@ package io.kvdb.server.netty;
 
 import io.kvdb.server.command.CommandContext;
 import io.kvdb.server.command.ConnectionState;
+import io.kvdb.server.command.RateLimitedLog;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
 import io.kvdb.server.command.RuntimeConfig;

@@ -1,4 +1,4 @@
-package io.kvdb.server.netty;
+package io.kvdb.server.command;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
