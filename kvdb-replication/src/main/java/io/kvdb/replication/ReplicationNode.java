@@ -83,6 +83,7 @@ public final class ReplicationNode implements AutoCloseable {
     this.store = new SwappableStore(opened, b.masterHost != null);
     try {
       if (b.masterHost != null) {
+        wal.refuseLocalAppends(ReadOnlyReplicaException::new);
         startLink(b.masterHost, b.masterPort);
       } else {
         if (wal.follower()) {
@@ -146,6 +147,9 @@ public final class ReplicationNode implements AutoCloseable {
     }
     stopMaster();
     stopLink();
+    // First the log: a write that passed the role check before this line either got its LSN
+    // already or is refused now, so no record of this node's own follows the link's HELLO.
+    wal.refuseLocalAppends(ReadOnlyReplicaException::new);
     store.readOnly(true);
     startLink(host, port);
   }
@@ -162,6 +166,7 @@ public final class ReplicationNode implements AutoCloseable {
     }
     stopLink();
     wal.forkHistory();
+    wal.refuseLocalAppends(null);
     store.readOnly(false);
     startMaster();
     log.atInfo()
@@ -394,8 +399,10 @@ public final class ReplicationNode implements AutoCloseable {
         store.current().close();
         DataDirs.switchTo(dataDir, ready);
         filled.openLog(); // reads the snapshot's header only, then replays the log after it
+        SegmentedWal next = ReplicationNode.this.walOf(filled);
+        next.refuseLocalAppends(ReadOnlyReplicaException::new);
         store.swap(filled);
-        wal = ReplicationNode.this.walOf(filled);
+        wal = next;
       } catch (UncheckedIOException e) {
         throw e.getCause();
       } finally {

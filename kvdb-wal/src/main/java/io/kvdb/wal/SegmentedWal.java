@@ -262,6 +262,11 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   @Override
+  public void refuseLocalAppends(java.util.function.Supplier<? extends RuntimeException> refusal) {
+    committer().refuseLocalAppends(refusal);
+  }
+
+  @Override
   public synchronized void adoptHistory(LogHistory adopted) throws IOException {
     committer();
     if (!adopted.equals(history) || !follower) {

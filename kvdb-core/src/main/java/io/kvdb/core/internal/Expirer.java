@@ -200,7 +200,7 @@ final class Expirer implements AutoCloseable {
           }
           wal.append(RecordType.BATCH, EMPTY, BatchCodec.encode(deletes), 0);
         }
-      } catch (IllegalStateException e) { // LogFailedException, or the log is closed
+      } catch (RuntimeException e) { // the log failed, is closed, or follows a master now
         return false;
       }
     }

@@ -164,8 +164,8 @@ final class KeyWrites {
       }
       try {
         log(RecordType.DELETE, key, EMPTY, 0);
-      } catch (IllegalStateException failedOrClosed) {
-        return; // leave it: readers hide it, and a failed log takes no more records
+      } catch (RuntimeException failedClosedOrReplica) {
+        return; // leave it: readers hide it (a failed log, or a replica's, takes no such record)
       }
       s.map.remove(key, h);
       expirer.countReclaimed();

@@ -2,6 +2,7 @@ package io.kvdb.core.spi;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The durability SPI: a log of {@link WalRecord}s that a {@link io.kvdb.core.KvStore} writes before
@@ -146,6 +147,16 @@ public interface WriteAheadLog extends AutoCloseable {
    */
   default LogHistory history() {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no history id");
+  }
+
+  /**
+   * Makes {@link #append} (a record of this node's own) throw what {@code refusal} supplies, or
+   * accept again with null, while {@link #appendAt} (a master's record) goes on: a replica's log
+   * takes only its master's records. Atomic with appends: each either got its LSN before this
+   * returned or is refused.
+   */
+  default void refuseLocalAppends(Supplier<? extends RuntimeException> refusal) {
+    throw new UnsupportedOperationException("this log cannot follow a master");
   }
 
   /**

@@ -19,6 +19,7 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,6 +195,9 @@ public final class GroupCommitter {
     lock.lock();
     try {
       checkAccepting();
+      if (localRefusal != null) {
+        throw localRefusal.get(); // a replica's log takes only its master's records
+      }
       p = new Pending(++lastLsn, type, key, value, expireAt);
       enqueue(p);
     } finally {
@@ -219,6 +223,23 @@ public final class GroupCommitter {
     }
     wakeWriter();
     return p;
+  }
+
+  private Supplier<? extends RuntimeException> localRefusal; // guarded by lock
+
+  /**
+   * From now on {@link #append} (a record of this node's own) throws what {@code refusal} supplies,
+   * until called with null; {@link #appendAt} (a master's record) goes on. Under the queue's lock,
+   * so an append either got its LSN before this returned or is refused: a role change never lets a
+   * local record in after it.
+   */
+  public void refuseLocalAppends(Supplier<? extends RuntimeException> refusal) {
+    lock.lock();
+    try {
+      localRefusal = refusal;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void enqueue(Pending p) {
