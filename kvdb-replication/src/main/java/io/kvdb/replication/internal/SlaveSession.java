@@ -185,63 +185,54 @@ final class SlaveSession implements Runnable {
     } catch (RuntimeException e) {
       throw new IOException("malformed HELLO", e);
     }
-    if (version != Frame.VERSION) {
-      return refuse("version", "this master speaks replication protocol " + Frame.VERSION);
-    }
-    if (!master.passwordMatches(password)) {
-      return refuse("auth", "invalid password");
-    }
     LogHistory ours = wal.history();
-    long durableLsn = wal.durableLsn();
-    boolean behindOrEqual = theirLsn <= durableLsn;
-    if (ours.contains(theirHistory, theirLsn) && behindOrEqual) {
-      try {
-        hold = master.hold(slaveId, theirLsn + 1); // first: compaction must keep L+1 on
-        LogCursor cursor = wal.openCursor(theirLsn + 1);
-        acked.set(theirLsn);
-        new Frame.Builder(Frame.Type.CONTINUE).putHistory(ours).putLong(theirLsn + 1).writeTo(out);
+    LogCursor[] opened = {null};
+    Handshake.Decision d =
+        Handshake.decide(
+            ours,
+            wal.durableLsn(),
+            new Handshake.Hello(
+                version, master.passwordMatches(password), theirHistory, theirLsn, flags),
+            from -> {
+              try {
+                hold = master.hold(slaveId, from); // first: compaction must keep it on
+                opened[0] = wal.openCursor(from);
+                return true;
+              } catch (HistoryUnavailableException e) {
+                return false; // compacted away, or a gap in this log
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    switch (d.kind()) {
+      case CONTINUE -> {
+        LogCursor cursor = opened[0];
+        acked.set(d.fromLsn() - 1);
+        new Frame.Builder(Frame.Type.CONTINUE).putHistory(ours).putLong(d.fromLsn()).writeTo(out);
         out.flush();
         master.counted("sync_partial_ok");
         log.info(
             "replica {} ({}) continues from LSN {} of history {}",
             slaveId,
             address,
-            theirLsn + 1,
+            d.fromLsn(),
             LogHistory.hex(ours.id()));
         phase = "online";
         return cursor;
-      } catch (HistoryUnavailableException e) {
-        master.counted("sync_partial_err");
-        // Compacted away, or a gap in this log: either way a full sync, said in the log.
-        return fullSync(ours, e.getMessage());
+      }
+      case FULL -> {
+        if (theirLsn != 0) {
+          master.counted("sync_partial_err"); // it asked to continue and could not
+        }
+        return fullSync(ours, d.reason());
+      }
+      default -> {
+        if (d.code().equals("diverged")) {
+          master.counted("sync_partial_err");
+        }
+        return refuse(d.code(), d.reason());
       }
     }
-    boolean sameHistory = theirHistory == ours.id() || theirHistory == ours.previousId();
-    if (theirLsn == 0) {
-      return fullSync(ours, "it is empty");
-    }
-    if ((flags & Frame.FLAG_RESYNC_OVER_DIVERGENCE) != 0) {
-      master.counted("sync_partial_err");
-      return fullSync(ours, "it diverged and allows a resync over its data");
-    }
-    master.counted("sync_partial_err");
-    String why =
-        sameHistory
-            ? "it holds records up to LSN "
-                + theirLsn
-                + " that this master lacks (history "
-                + LogHistory.hex(ours.id())
-                + " ends at LSN "
-                + durableLsn
-                + ")"
-            : "it follows history "
-                + LogHistory.hex(theirHistory)
-                + " at LSN "
-                + theirLsn
-                + ", which this master's history "
-                + LogHistory.hex(ours.id())
-                + " does not contain";
-    return refuse("diverged", why);
   }
 
   private LogCursor refuse(String code, String message) throws IOException {
