@@ -31,7 +31,7 @@ class ShutdownWatchdogTest {
         "network:\n  port: 0\n  graceful_shutdown_timeout: 1\nlogging:\n  level: info\n"
             + "wal:\n  data_directory: "
             + data
-            + "\n");
+            + "\nreplication:\n  master_port: 0\n");
     ChildServer server =
         ChildServer.startMain(
             StalledDiskMain.class.getName(),

@@ -120,7 +120,7 @@ class WedgeRegressionTest {
         "network:\n  port: 0\n  max_output_buffer: 8mb\nlogging:\n  level: info\n"
             + "wal:\n  data_directory: "
             + dir.resolve("data")
-            + "\n");
+            + "\nreplication:\n  master_port: 0\n");
     try (ChildServer server = ChildServer.start(cfg, "-Xmx256m", "-XX:MaxDirectMemorySize=256m")) {
       try (Jedis j = new Jedis("127.0.0.1", server.port(), 5_000)) {
         j.set("big".getBytes(), new byte[1 << 20]);

@@ -53,6 +53,11 @@ public final class ChildServer implements AutoCloseable {
     lines.add("  data_directory: " + data);
     lines.add("  fsync: " + fsync);
     lines.addAll(List.of(more));
+    if (!lines.contains("replication:")) {
+      // A master's replication port: any free one, so child servers never race for 3333.
+      lines.add("replication:");
+      lines.add("  master_port: 0");
+    }
     java.nio.file.Files.writeString(file, String.join("\n", lines) + "\n");
     return file;
   }
@@ -84,6 +89,9 @@ public final class ChildServer implements AutoCloseable {
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    // A test JVM that ends without closing its children (a timeout, a failed assertion before the
+    // close) must not leave servers holding ports for the next tests.
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "child-server-reaper"));
     ChildServer server = new ChildServer(p);
     Thread reader = new Thread(server::readOutput, "child-server-output");
     reader.setDaemon(true);
