@@ -7,6 +7,7 @@ import io.kvdb.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -156,8 +157,13 @@ class CommandsTest {
     assertThat(jedis.configGet("append*")).containsKeys("appendonly", "appendfsync");
     assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.HELLO, "3"))
         .hasMessageStartingWith("NOPROTO");
-    Object hello = jedis.sendCommand(Protocol.Command.HELLO, "2");
-    assertThat(hello.toString()).isNotEmpty();
+    List<?> hello = (List<?>) jedis.sendCommand(Protocol.Command.HELLO, "2");
+    Map<String, Object> fields = new java.util.HashMap<>();
+    for (int i = 0; i + 1 < hello.size(); i += 2) {
+      fields.put(SafeEncoder.encode((byte[]) hello.get(i)), hello.get(i + 1));
+    }
+    assertThat(fields).containsEntry("proto", 2L).containsKeys("server", "version", "id");
+    assertThat(SafeEncoder.encode((byte[]) fields.get("role"))).isEqualTo("master");
   }
 
   @Test
@@ -190,7 +196,14 @@ class CommandsTest {
     assertThat(get.get(1)).isEqualTo(2L);
     List<?> docs = (List<?>) jedis.sendCommand(Protocol.Command.COMMAND, "DOCS", "set");
     assertThat(SafeEncoder.encode((byte[]) docs.get(0))).isEqualTo("set");
-    assertThat(docs.get(1).toString()).isNotEmpty();
+    List<?> setDocs = (List<?>) docs.get(1);
+    List<String> docKeys = new java.util.ArrayList<>();
+    for (int i = 0; i < setDocs.size(); i += 2) {
+      docKeys.add(SafeEncoder.encode((byte[]) setDocs.get(i)));
+    }
+    assertThat(docKeys).contains("summary", "since", "group", "arguments");
+    String summary = SafeEncoder.encode((byte[]) setDocs.get(docKeys.indexOf("summary") * 2 + 1));
+    assertThat(summary).containsIgnoringCase("value");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.kvdb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvdb.server.config.ServerConfig;
+import io.kvdb.server.testing.Needs;
 import io.kvdb.server.testing.TestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,7 +76,7 @@ class MetricsEndpointTest {
       String openMetrics = get(port, OPENMETRICS, null).body();
       assertThat(openMetrics).endsWith("# EOF\n");
 
-      Assumptions.assumeTrue(
+      Needs.tool(
           pythonHasPrometheusClient(),
           "python3 with prometheus_client is not installed (Debian: python3-prometheus-client)");
       assertThat(parse(text, "prometheus_client.parser"))

@@ -3,6 +3,7 @@ package io.kvdb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kvdb.server.testing.Needs;
 import io.kvdb.server.testing.TestServer;
 import java.io.BufferedReader;
 import java.io.File;
@@ -14,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -222,7 +222,7 @@ class MonitoringTest {
   /** redis-py's INFO parser (what redis-py, and tools built on it, use) reads every section. */
   @Test
   void aRedisClientsInfoParserReadsEverySection() throws Exception {
-    Assumptions.assumeTrue(
+    Needs.tool(
         new File("/usr/bin/python3").canExecute() && pythonHas("redis"),
         "python3 with redis-py is not installed (Debian: python3-redis)");
     try (TestServer server = TestServer.start(TestServer.durable(dir.resolve("d")));
@@ -257,7 +257,7 @@ class MonitoringTest {
 
   @Test
   void redisCliStatReadsKvdbsInfo() throws Exception {
-    Assumptions.assumeTrue(onPath("redis-cli") && onPath("stdbuf"), "redis-cli is not installed");
+    Needs.tool(onPath("redis-cli") && onPath("stdbuf"), "redis-cli is not installed");
     try (TestServer server = TestServer.inMemory();
         Jedis j = server.jedis()) {
       j.set("a", "1");

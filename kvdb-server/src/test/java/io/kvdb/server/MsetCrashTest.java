@@ -86,7 +86,14 @@ class MsetCrashTest {
       }
       assertThat(server.awaitExit(30)).as("killed by SIGKILL").isEqualTo(137);
       for (CompletableFuture<Void> c : clients) {
-        c.handle((v, e) -> null).get(30, TimeUnit.SECONDS); // they end on the dropped connection
+        // They end on the dropped connection, and on nothing else (an assertion in a client
+        // thread must fail the test, not vanish with the thread).
+        Throwable e = c.handle((v, x) -> x).get(30, TimeUnit.SECONDS);
+        Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+        if (cause != null
+            && !(cause instanceof redis.clients.jedis.exceptions.JedisConnectionException)) {
+          throw new AssertionError("a client failed: " + cause, cause);
+        }
       }
 
       try (KvStore store =

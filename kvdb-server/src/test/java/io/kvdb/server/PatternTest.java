@@ -2,6 +2,7 @@ package io.kvdb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvdb.server.testing.Needs;
 import io.kvdb.server.testing.RedisServer;
 import io.kvdb.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import redis.clients.jedis.Jedis;
@@ -41,7 +41,7 @@ class PatternTest {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void keysAndScanMatchEqualRedis() throws Exception {
-    Assumptions.assumeTrue(RedisServer.available(), RedisServer.MISSING);
+    Needs.tool(RedisServer.available(), RedisServer.MISSING);
     List<String> keys =
         List.of(
             "",

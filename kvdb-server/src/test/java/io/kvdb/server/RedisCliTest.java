@@ -2,6 +2,7 @@ package io.kvdb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvdb.server.testing.Needs;
 import io.kvdb.server.testing.TestServer;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +21,7 @@ class RedisCliTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(
+    Needs.tool(
         onPath("redis-cli"), "redis-cli is not installed (Debian: apt-get install redis-tools)");
     server = TestServer.inMemory();
   }

@@ -2,13 +2,13 @@ package io.kvdb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvdb.server.testing.Needs;
 import io.kvdb.server.testing.RedisServer;
 import io.kvdb.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +22,7 @@ class ReplicationCommandsDiffTest {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void badArgumentsGetRedisReplies() throws Exception {
-    Assumptions.assumeTrue(RedisServer.available(), RedisServer.MISSING);
+    Needs.tool(RedisServer.available(), RedisServer.MISSING);
     List<String[]> commands =
         List.of(
             new String[] {"REPLICAOF", "localhost", "notaport"},

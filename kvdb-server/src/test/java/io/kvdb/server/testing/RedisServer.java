@@ -3,7 +3,6 @@ package io.kvdb.server.testing;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -35,43 +34,57 @@ public final class RedisServer implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Starts redis-server on a free port. A port probed free may be taken before Redis binds it, so a
+   * start whose process exits is retried on another; readiness is a PING answered by this very
+   * process (INFO's process_id), not merely an open socket, which another server could own.
+   */
   public static RedisServer start() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
+    IOException last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Process p =
+          new ProcessBuilder(
+                  "redis-server",
+                  "--port",
+                  Integer.toString(port),
+                  "--bind",
+                  "127.0.0.1",
+                  "--save",
+                  "",
+                  "--appendonly",
+                  "no",
+                  "--daemonize",
+                  "no")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      RedisServer server = new RedisServer(p, port);
+      try {
+        Awaitility.await("redis-server on port " + port)
+            .atMost(Duration.ofSeconds(20))
+            .ignoreExceptions()
+            .until(() -> !p.isAlive() || server.answersAsItself());
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
+      }
+      if (p.isAlive()) {
+        return server;
+      }
+      last = new IOException("redis-server exited at startup on port " + port);
     }
-    Process p =
-        new ProcessBuilder(
-                "redis-server",
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    RedisServer server = new RedisServer(p, port);
-    try {
-      Awaitility.await("redis-server on port " + port)
-          .atMost(Duration.ofSeconds(20))
-          .ignoreExceptions()
-          .until(
-              () -> {
-                try (Socket ignored = new Socket("127.0.0.1", port)) {
-                  return true;
-                }
-              });
-    } catch (RuntimeException e) {
-      server.close();
-      throw e;
+    throw last;
+  }
+
+  private boolean answersAsItself() {
+    try (Jedis j = new Jedis("127.0.0.1", port, 1_000)) {
+      String info = j.info("server");
+      return info.lines().anyMatch(l -> l.equals("process_id:" + process.pid()));
     }
-    return server;
   }
 
   public int port() {
