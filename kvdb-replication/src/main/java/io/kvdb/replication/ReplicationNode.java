@@ -68,6 +68,7 @@ public final class ReplicationNode implements AutoCloseable {
   private MasterService master; // guarded by this
   private ReplicaLink link; // guarded by this
   private boolean closed; // guarded by this
+  private volatile int announcePort; // this node's client port, told to its master in HELLO
   private int minSlaves; // guarded by this
   private long minSlavesMaxLagMillis; // guarded by this
 
@@ -75,6 +76,7 @@ public final class ReplicationNode implements AutoCloseable {
     this.cfg = b;
     this.dataDir = b.dataDirectory;
     this.minSlaves = b.minSlaves;
+    this.announcePort = b.announcePort;
     this.minSlavesMaxLagMillis = b.minSlavesMaxLag.toMillis();
     DataDirs.recover(dataDir);
     KvStore opened = open(dataDir, b.masterHost != null);
@@ -122,6 +124,25 @@ public final class ReplicationNode implements AutoCloseable {
   /** This node's id as a slave (given, or generated once and kept in the data directory). */
   public String slaveId() {
     return slaveId;
+  }
+
+  /**
+   * The port this node serves clients on, which its master shows in INFO and ROLE as Redis shows
+   * {@code replica-announce-port} (replication-aware clients read slaves from there). Sent with the
+   * next HELLO.
+   */
+  public void announcePort(int port) {
+    this.announcePort = port; // sent with the next HELLO and every ACK
+  }
+
+  /** The oldest LSN a slave that is behind can continue from (Redis' backlog start). */
+  public long firstRetainedLsn() {
+    return wal.firstRetainedLsn();
+  }
+
+  /** How much compacted log the node keeps for slaves that are behind (Redis' backlog size). */
+  public long retainedHistoryLimit() {
+    return wal.maxRetainedBytes();
   }
 
   public synchronized boolean isMaster() {
@@ -351,6 +372,11 @@ public final class ReplicationNode implements AutoCloseable {
   /** What the link needs from this node. */
   private final class LinkHost implements ReplicaLink.Host {
     @Override
+    public int announcePort() {
+      return announcePort;
+    }
+
+    @Override
     public KvStore current() {
       return store.current();
     }
@@ -416,6 +442,7 @@ public final class ReplicationNode implements AutoCloseable {
   public static final class Builder {
     private Path dataDirectory;
     private UnaryOperator<SegmentedWal.Builder> wal = w -> w;
+    private int announcePort;
     private UnaryOperator<KvStoreBuilder> store = s -> s;
     private String listenHost;
     private int listenPort;
@@ -516,6 +543,15 @@ public final class ReplicationNode implements AutoCloseable {
     }
 
     /** Start as a slave of {@code host:port}. Default: start as a master. */
+    /** The client port this node announces to its master (see {@link #announcePort(int)}). */
+    public Builder announcePort(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("announcePort must be 0..65535, got " + port);
+      }
+      this.announcePort = port;
+      return this;
+    }
+
     public Builder replicaOf(String host, int port) {
       if (host == null || host.isEmpty()) {
         throw new IllegalArgumentException("master host must not be empty");

@@ -119,6 +119,9 @@ public final class KvdbServer implements AutoCloseable {
       throw e;
     }
     context.port(port());
+    if (node != null) {
+      node.announcePort(port()); // a master shows its slaves' client ports, as Redis does
+    }
     this.metrics = startMetrics(config, context);
     context.onShutdownRequest(() -> new Thread(this::shutdown, "kvdb-shutdown").start());
     log.info(
@@ -211,6 +214,9 @@ public final class KvdbServer implements AutoCloseable {
                 Duration.ofMillis(r.backoffMinMillis()), Duration.ofMillis(r.backoffMaxMillis()))
             .minSlaves(r.minSlavesToWrite(), Duration.ofSeconds(r.minSlavesMaxLagSeconds()))
             .ackSlaves(r.ackSlaves(), Duration.ofMillis(r.ackTimeoutMillis()));
+    if (config.network().port() > 0) {
+      b.announcePort(config.network().port()); // known before the first HELLO
+    }
     if (r.role().equals("slave")) {
       b.replicaOf(r.masterAddress(), r.masterPort());
       if (r.listenPort() >= 0) {

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
@@ -324,6 +325,24 @@ public final class SegmentedWal implements WriteAheadLog {
   @Override
   public CompletableFuture<Void> appendAt(WalRecord record) {
     return committer().appendAt(record);
+  }
+
+  /**
+   * The oldest LSN a cursor can still read (the first segment's first record), or the next LSN when
+   * the log holds no segment below it: what a replica that is behind may continue from (Redis'
+   * {@code repl_backlog_first_byte_offset}).
+   */
+  public long firstRetainedLsn() {
+    GroupCommitter c = committer();
+    Map.Entry<Long, Path> first = segments.firstEntry();
+    return first == null ? c.lastLsn() + 1 : Math.max(first.getKey(), gapEnd + 1);
+  }
+
+  /**
+   * The most bytes of compacted log kept for replicas that are behind ({@code maxRetainedBytes}).
+   */
+  public long maxRetainedBytes() {
+    return options.maxRetainedBytes();
   }
 
   @Override

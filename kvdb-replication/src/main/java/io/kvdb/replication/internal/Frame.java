@@ -28,6 +28,7 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * HELLO      version (4) | slaveId | password | historyId (8) | lastLsn (8) | flags (4)
+ *            [| announcePort (4)]  (a trailing field older masters ignore)
  * CONTINUE   historyId (8) | previousId (8) | forkLsn (8) | fromLsn (8)
  * FULL_BEGIN historyId (8) | previousId (8) | forkLsn (8) | snapshotLsn S (8)
  * ENTRIES    count (4) | count x (keyLength (4) | key | valueLength (4) | value | expireAt (8))
@@ -35,7 +36,7 @@ import java.util.zip.CRC32C;
  * RECORDS    count (4) | count x (lsn (8) | type (1) | expireAt (8) | keyLength (4) | key
  *                                  | valueLength (4) | value)
  * PING       masterLastLsn (8) | masterDurableLsn (8)
- * ACK        appliedLsn (8) | durableLsn (8)
+ * ACK        appliedLsn (8) | durableLsn (8) [| announcePort (4)]
  * REFUSE     code | message
  * </pre>
  *

@@ -290,12 +290,46 @@ public final class MasterService implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Every slave: those connected, then those refused recently (state {@code refused}, with the
+   * reason) that have not connected since — a refused slave retries with backoff, so it stays
+   * visible to the operator while it does, and is forgotten {@link #REFUSED_KEPT_NANOS} after its
+   * last attempt.
+   */
   public List<SlaveInfo> slaves() {
     List<SlaveInfo> out = new ArrayList<>();
+    Set<String> connected = new java.util.HashSet<>();
     for (SlaveSession s : sessions) {
-      out.add(s.info());
+      SlaveInfo i = s.info();
+      if (!i.state().equals("refused")) {
+        out.add(i);
+        connected.add(i.id());
+      }
+    }
+    long now = System.nanoTime();
+    refusedSlaves.entrySet().removeIf(e -> now - e.getValue().atNanos() > REFUSED_KEPT_NANOS);
+    for (var e : refusedSlaves.entrySet()) {
+      if (!connected.contains(e.getKey())) {
+        out.add(e.getValue().info());
+      }
     }
     return out;
+  }
+
+  /** How long a refused slave stays in {@link #slaves()} after its last attempt. */
+  static final long REFUSED_KEPT_NANOS = TimeUnit.MINUTES.toNanos(5);
+
+  private record Refused(SlaveInfo info, long atNanos) {}
+
+  private final Map<String, Refused> refusedSlaves = new ConcurrentHashMap<>();
+
+  void refused(SlaveInfo info) {
+    refusedSlaves.put(info.id(), new Refused(info, System.nanoTime()));
+  }
+
+  void accepted(String slaveId) {
+    refusedSlaves.remove(slaveId);
+    refusals.remove(slaveId); // a later refusal is news again
   }
 
   @Override

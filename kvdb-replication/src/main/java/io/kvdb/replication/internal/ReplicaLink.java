@@ -57,6 +57,14 @@ public final class ReplicaLink implements AutoCloseable {
     /** The store underneath now. */
     KvStore current();
 
+    /**
+     * The port this slave serves clients on, which its master shows in INFO and ROLE (Redis' {@code
+     * replica-announce-port}); 0 when unknown.
+     */
+    default int announcePort() {
+      return 0;
+    }
+
     /** The log of the store underneath now. */
     SegmentedWal wal();
 
@@ -270,6 +278,7 @@ public final class ReplicaLink implements AutoCloseable {
         .putLong(wal.history().id())
         .putLong(last)
         .putInt(settings.resyncOverDivergence() ? Frame.FLAG_RESYNC_OVER_DIVERGENCE : 0)
+        .putInt(host.announcePort()) // a trailing field: a master that does not know it ignores it
         .writeTo(out);
     out.flush();
     Frame reply = Frame.read(in, Frame.MAX_REPLY); // a foreign peer's bytes are not a length
@@ -520,7 +529,12 @@ public final class ReplicaLink implements AutoCloseable {
         long durable = Math.min(applied, wal.durableLsn());
         long now = System.nanoTime();
         if (applied != sentApplied || durable != sentDurable || now - lastSent >= heartbeat) {
-          new Frame.Builder(Frame.Type.ACK).putLong(applied).putLong(durable).writeTo(out);
+          new Frame.Builder(Frame.Type.ACK)
+              .putLong(applied)
+              .putLong(durable)
+              .putInt(
+                  host.announcePort()) // trailing: a port learned after HELLO reaches the master
+              .writeTo(out);
           out.flush();
           sentApplied = applied;
           sentDurable = durable;

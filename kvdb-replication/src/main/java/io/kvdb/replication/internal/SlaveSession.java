@@ -63,6 +63,8 @@ final class SlaveSession implements Runnable {
   private final long timeoutNanos;
   private final String address;
   private volatile String slaveId = "?";
+  private volatile int announcedPort; // the slave's client port, from its HELLO (0: unknown)
+  private volatile String refusal; // why it was refused, once it was
   private volatile String phase = "handshake";
   private volatile Thread sender;
   private final AtomicLong acked = new AtomicLong();
@@ -101,7 +103,9 @@ final class SlaveSession implements Runnable {
         phase,
         acked.get(),
         durable,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAckNanos));
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAckNanos),
+        announcedPort,
+        refusal);
   }
 
   boolean online() {
@@ -182,6 +186,7 @@ final class SlaveSession implements Runnable {
       theirHistory = p.getLong();
       theirLsn = p.getLong();
       flags = p.getInt();
+      announcedPort = p.remaining() >= 4 ? p.getInt() : 0; // absent from older slaves
     } catch (RuntimeException e) {
       throw new IOException("malformed HELLO", e);
     }
@@ -218,9 +223,11 @@ final class SlaveSession implements Runnable {
             d.fromLsn(),
             LogHistory.hex(ours.id()));
         phase = "online";
+        master.accepted(slaveId);
         return cursor;
       }
       case FULL -> {
+        master.accepted(slaveId);
         if (theirLsn != 0) {
           master.counted("sync_partial_err"); // it asked to continue and could not
         }
@@ -236,6 +243,9 @@ final class SlaveSession implements Runnable {
   }
 
   private LogCursor refuse(String code, String message) throws IOException {
+    refusal = code + ": " + message;
+    phase = "refused";
+    master.refused(info());
     if (master.firstRefusal(slaveId, message)) {
       log.warn("replica {} ({}) refused: {}", slaveId, address, message);
     } else {
@@ -389,6 +399,9 @@ final class SlaveSession implements Runnable {
           ByteBuffer p = f.payload();
           long applied = p.getLong();
           long dur = p.getLong();
+          if (p.remaining() >= 4) {
+            announcedPort = p.getInt(); // a trailing field older slaves do not send
+          }
           acked.accumulateAndGet(applied, Math::max);
           durable = Math.max(durable, dur);
           if (hold != null) {

@@ -237,45 +237,91 @@ final class InfoCommand {
       line(b, "master_host", l.masterHost());
       line(b, "master_port", l.masterPort());
       line(b, "master_link_status", l.up() ? "up" : "down");
-      line(b, "master_last_io_seconds_ago", l.secondsSinceLastIo());
+      line(b, "master_last_io_seconds_ago", l.up() ? l.secondsSinceLastIo() : -1);
       line(b, "master_sync_in_progress", l.syncInProgress() ? 1 : 0);
       line(b, "slave_read_repl_offset", l.appliedLsn());
       line(b, "slave_repl_offset", l.appliedLsn());
+      if (!l.up()) {
+        line(b, "master_link_down_since_seconds", l.secondsSinceLastIo());
+      }
+      line(b, "slave_priority", 100);
       line(b, "slave_read_only", 1);
+      line(b, "replica_announced", 1);
       line(b, "kvdb_link_state", l.state());
       line(b, "kvdb_master_last_lsn", l.masterLastLsn());
-      line(b, "kvdb_slave_consistent", l.consistent() ? 1 : 0);
+      line(b, "kvdb_slave_consistent", l.consistent() && !l.syncInProgress() ? 1 : 0);
       line(b, "kvdb_sync_refused", l.refusal() == null ? "" : l.refusal());
     }
-    line(b, "connected_slaves", st.slaves().size());
+    // slaveN: exactly Redis' shape (ip, port, state, offset, lag), which replication-aware clients
+    // (Lettuce's MasterReplica) parse; the port is the slave's client port. kvdb's own fields, and
+    // slaves this master refused, are in kvdb_slaveN lines.
+    int connected = 0;
+    StringBuilder slaves = new StringBuilder();
+    for (SlaveInfo slave : st.slaves()) {
+      if (slave.state().equals("refused")) {
+        continue;
+      }
+      line(
+          slaves,
+          "slave" + connected++,
+          "ip="
+              + slave.ip()
+              + ",port="
+              + slave.port()
+              + ",state="
+              + redisSlaveState(slave.state())
+              + ",offset="
+              + slave.ackedLsn()
+              + ",lag="
+              + slave.lagMillis() / 1000);
+    }
+    line(b, "connected_slaves", connected);
+    b.append(slaves);
     int i = 0;
     for (SlaveInfo slave : st.slaves()) {
-      String[] hp = ReplicationCommands.splitAddress(slave.address());
       line(
           b,
-          "slave" + i++,
+          "kvdb_slave" + i++,
           "id="
               + slave.id()
               + ",ip="
-              + hp[0]
+              + slave.ip()
               + ",port="
-              + hp[1]
+              + slave.port()
               + ",state="
               + slave.state()
               + ",offset="
               + slave.ackedLsn()
-              + ",lag="
-              + slave.lagMillis() / 1000
               + ",durable_offset="
-              + slave.durableLsn());
+              + slave.durableLsn()
+              + (slave.refusal() == null
+                  ? ""
+                  : ",reason=" + slave.refusal().replace(',', ';').replace('\n', ' ')));
     }
     if (st.listenPort() > 0) {
       line(b, "kvdb_replication_port", st.listenPort());
     }
+    line(b, "master_failover_state", "no-failover");
     line(b, "master_replid", LogHistory.hex(st.history().id()));
     line(b, "master_replid2", LogHistory.hex(st.history().previousId()));
     line(b, "master_repl_offset", st.lastLsn());
     line(b, "second_repl_offset", st.history().previousId() == 0 ? -1 : st.history().forkLsn() + 1);
+    // The backlog is the log a master retains for slaves that come back
+    // (replication.history_retained).
+    line(b, "repl_backlog_active", st.link() == null ? 1 : 0);
+    line(b, "repl_backlog_size", node.retainedHistoryLimit());
+    long first = node.firstRetainedLsn();
+    line(b, "repl_backlog_first_byte_offset", first);
+    line(b, "repl_backlog_histlen", Math.max(0, st.lastLsn() - first + 1));
+  }
+
+  /** Redis' replica states: wait_bgsave, send_bulk, online. */
+  private static String redisSlaveState(String state) {
+    return switch (state) {
+      case "online" -> "online";
+      case "full_sync" -> "send_bulk";
+      default -> "wait_bgsave";
+    };
   }
 
   private static void stats(ServerContext s, StringBuilder b) {

@@ -149,12 +149,14 @@ final class ReplicationCommands {
     if (st.link() == null) {
       List<Reply> slaves = new ArrayList<>();
       for (SlaveInfo s : st.slaves()) {
-        String[] hostPort = splitAddress(s.address());
+        if (s.state().equals("refused")) {
+          continue;
+        }
         slaves.add(
             Reply.array(
                 List.of(
-                    Reply.bulk(hostPort[0]),
-                    Reply.bulk(hostPort[1]),
+                    Reply.bulk(s.ip()),
+                    Reply.bulk(Integer.toString(s.port())),
                     Reply.bulk(Long.toString(s.ackedLsn())))));
       }
       return Reply.array(
@@ -176,13 +178,6 @@ final class ReplicationCommands {
       case "connecting", "handshake", "sync", "connected" -> state;
       default -> "connect";
     };
-  }
-
-  static String[] splitAddress(String address) {
-    int colon = address.lastIndexOf(':');
-    return colon < 0
-        ? new String[] {address, "0"}
-        : new String[] {address.substring(0, colon), address.substring(colon + 1)};
   }
 
   /** Redis checks the role first, then the arguments. */
