@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
     name = "kvdb-server",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
+    subcommands = Repair.class,
     description = "Runs the kvdb key-value server (Redis protocol).")
 public final class Main implements Callable<Integer> {
   @Option(

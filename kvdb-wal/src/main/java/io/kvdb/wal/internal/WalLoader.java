@@ -50,6 +50,43 @@ public final class WalLoader {
 
   private WalLoader() {}
 
+  /** Where a repair keeps what it cut: {@code cut-<epoch millis of the load>} in the directory. */
+  private static Path cutDirectory(Path dir, String cutName) throws IOException {
+    Path cut = dir.resolve(cutName);
+    Files.createDirectories(cut);
+    return cut;
+  }
+
+  /** Copies the bytes of {@code file} from {@code at} on into the cut directory, fsynced. */
+  private static void keepCut(Path dir, String cutName, Path file, long at, String name)
+      throws IOException {
+    Path cut = cutDirectory(dir, cutName);
+    Path kept = cut.resolve(file.getFileName() + ".from-" + at);
+    try (java.nio.channels.FileChannel in =
+            java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+        java.nio.channels.FileChannel out =
+            java.nio.channels.FileChannel.open(
+                kept,
+                java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+      long size = in.size();
+      long pos = at;
+      while (pos < size) {
+        pos += in.transferTo(pos, size - pos, out);
+      }
+      out.force(true);
+    }
+    Fsync.directory(cut);
+    Fsync.directory(dir);
+    log.warn(
+        "[wal {}] kept the {} bytes cut from {} at offset {} in {}",
+        name,
+        Files.size(kept),
+        file.getFileName(),
+        at,
+        kept);
+  }
+
   /** The recovered log, ready to append to. */
   /**
    * The recovered log, ready to append to.
@@ -74,6 +111,7 @@ public final class WalLoader {
       Path dir, StoreState state, boolean truncateCorruption, long preloaded, String name)
       throws IOException {
     long start = System.nanoTime();
+    String cutName = "cut-" + System.currentTimeMillis();
     TreeMap<Long, Path> segments = new TreeMap<>();
     TreeMap<Long, Path> snapshots = new TreeMap<>();
     List<Path> temporary = new ArrayList<>();
@@ -221,7 +259,13 @@ public final class WalLoader {
                 at,
                 reader.problem()
                     + (isLast ? ", with valid records after it" : " in a sealed segment")
-                    + " (open with truncation allowed to drop the log from here)");
+                    + " (`java -jar kvdb-server.jar repair --data-dir "
+                    + dir
+                    + "` cuts the log here and keeps what it cut in a cut-* directory; embedded:"
+                    + " SegmentedWal.Builder.truncateCorruption)");
+          }
+          if (!torn) {
+            keepCut(dir, cutName, file, at, name); // never delete what may be the only copy
           }
           truncate(file, at);
           truncated += size - at;
@@ -246,7 +290,7 @@ public final class WalLoader {
                 .addKeyValue("offset", at)
                 .addKeyValue("bytes", size - at)
                 .log(
-                    "[wal {}] CORRUPTION in {} at offset {} ({}): truncation allowed, dropping {} bytes and every later segment",
+                    "[wal {}] CORRUPTION in {} at offset {} ({}): truncation allowed, cutting {} bytes and every later segment (kept in a cut-* directory)",
                     name,
                     file.getFileName(),
                     at,
@@ -256,7 +300,10 @@ public final class WalLoader {
               Path later = segments.remove(order.get(j));
               truncated += Files.size(later);
               dropped += countRecords(later);
-              Files.delete(later);
+              Path kept = cutDirectory(dir, cutName).resolve(later.getFileName());
+              Files.move(later, kept);
+              log.warn(
+                  "[wal {}] moved the later segment {} to {}", name, later.getFileName(), kept);
             }
             Fsync.directory(dir);
             isLast = true;
