@@ -339,6 +339,16 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   /**
+   * Why the log cannot write for now (no space left on its device, a read-only file system), or
+   * null: it retries every second and goes on by itself; meanwhile this node's own writes are
+   * refused with {@link io.kvdb.core.spi.LogStalledException}.
+   */
+  public String stalled() {
+    GroupCommitter c = committer;
+    return c == null ? null : c.stalled();
+  }
+
+  /**
    * The most bytes of compacted log kept for replicas that are behind ({@code maxRetainedBytes}).
    */
   public long maxRetainedBytes() {

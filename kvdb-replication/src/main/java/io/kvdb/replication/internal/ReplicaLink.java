@@ -465,7 +465,10 @@ public final class ReplicaLink implements AutoCloseable {
       ByteBuffer p = f.payload();
       try {
         switch (f.type()) {
-          case RECORDS -> applyRecords(host.current(), p, true);
+          case RECORDS -> {
+            awaitRoomInLog();
+            applyRecords(host.current(), p, true);
+          }
           case PING -> {
             masterLastLsn = p.getLong();
             wakeAcker();
@@ -474,6 +477,39 @@ public final class ReplicaLink implements AutoCloseable {
         }
       } catch (RuntimeException e) {
         throw new IOException("cannot apply " + f.type() + ": " + e, e);
+      }
+    }
+  }
+
+  /**
+   * Waits while this slave's log holds more queued records than it may (its disk is slow, or full:
+   * a stalled log retries its write every second and goes on by itself once space returns). The
+   * link stops reading meanwhile, so the master's socket fills and what it holds is one frame; the
+   * acknowledger keeps the link alive. Logged once per stall.
+   */
+  private void awaitRoomInLog() throws IOException {
+    SegmentedWal wal = host.wal();
+    boolean logged = false;
+    while (!closed) {
+      try {
+        wal.whenWritable().get(1, TimeUnit.SECONDS);
+        if (logged) {
+          log.info("replication link: the log has room again; applying records");
+        }
+        return;
+      } catch (java.util.concurrent.TimeoutException e) {
+        if (!logged) {
+          logged = true;
+          String why = wal.stalled();
+          log.warn(
+              "replication link: waiting for room in the log before applying more records ({})",
+              why == null ? "the disk is slow" : why);
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IOException("the log failed: " + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
       }
     }
   }

@@ -177,7 +177,11 @@ final class InfoCommand {
     line(b, "wal_enabled", wal == null ? 0 : 1);
     if (wal != null) {
       Throwable failure = wal.failure();
-      line(b, "wal_status", failure == null ? "ok" : "failed");
+      String stalled = wal.stalled();
+      line(b, "wal_status", failure != null ? "failed" : stalled != null ? "stalled" : "ok");
+      if (stalled != null) {
+        line(b, "wal_stalled_by", stalled.replace('\n', ' ')); // retried every second
+      }
       line(b, "wal_fsync", cfg.fsync());
       line(b, "wal_dir", wal.directory().toAbsolutePath());
       line(b, "wal_last_lsn", wal.lastLsn());

@@ -116,6 +116,17 @@ public final class ActiveSegment implements AutoCloseable {
     ch.force(true);
   }
 
+  /**
+   * Cuts the file back to {@code length} bytes (the end of the last good record) after a write that
+   * failed part-way, so that the next write continues right after it.
+   */
+  public void truncateTo(long length) throws IOException {
+    ch.truncate(length);
+    ch.position(length);
+    size = length;
+    filledEnd = length;
+  }
+
   /** fdatasync: the data and the size needed to read it back, not the mtime. */
   public void force() throws IOException {
     ch.force(false);

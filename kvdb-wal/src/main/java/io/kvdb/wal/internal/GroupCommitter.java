@@ -1,12 +1,14 @@
 package io.kvdb.wal.internal;
 
 import io.kvdb.core.spi.LogFailedException;
+import io.kvdb.core.spi.LogStalledException;
 import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog.DurableListener;
 import io.kvdb.wal.FsyncPolicy;
 import io.kvdb.wal.WalFaults;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -66,9 +68,17 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Failure</h2>
  *
- * A failed write or fsync is final: every queued and later future fails, appends are refused, and
+ * A failed <em>fsync</em> is final: every queued and later future fails, appends are refused, and
  * the writer stops. Retrying an fsync after a failure and reporting success could acknowledge data
- * the kernel already dropped.
+ * the kernel already dropped (fsyncgate).
+ *
+ * <p>A failed <em>write</em> (no space left, a read-only file system) is not: nothing of the group
+ * was acknowledged, and the kernel was never told the bytes were wanted. The writer cuts the
+ * segment back to the last good record, keeps the group, and retries every second ({@link
+ * #RETRY_NANOS}); meanwhile {@link #stalled()} says why, the node's own appends are refused with
+ * {@link LogStalledException} (a replica's {@link #appendAt} queue up to {@code maxPendingBytes},
+ * then wait on {@link #whenWritable}), and the group's futures wait. When a retry succeeds the log
+ * goes on as if nothing happened: no restart, no lost or duplicated record.
  */
 public final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
@@ -198,6 +208,14 @@ public final class GroupCommitter {
       if (localRefusal != null) {
         throw localRefusal.get(); // a replica's log takes only its master's records
       }
+      String stalled = stalledBy;
+      if (stalled != null) {
+        throw new LogStalledException(
+            "the write-ahead log in "
+                + dir
+                + " cannot write for now (retried every second): "
+                + stalled);
+      }
       p = new Pending(++lastLsn, type, key, value, expireAt);
       enqueue(p);
     } finally {
@@ -226,6 +244,16 @@ public final class GroupCommitter {
   }
 
   private Supplier<? extends RuntimeException> localRefusal; // guarded by lock
+
+  /** How often a write that failed is tried again. */
+  static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private volatile String stalledBy; // why writes fail for now (retried), or null
+
+  /** Why the log cannot write for now (no space left...): retried every second; null when fine. */
+  public String stalled() {
+    return stalledBy;
+  }
 
   /**
    * From now on {@link #append} (a record of this node's own) throws what {@code refusal} supplies,
@@ -449,7 +477,7 @@ public final class GroupCommitter {
             && drainMore(group)) {
           Thread.onSpinWait();
         }
-        writeGroup(group);
+        writeGroupRetrying(group);
         group = new ArrayList<>();
       }
       finish();
@@ -520,6 +548,68 @@ public final class GroupCommitter {
     while (group.size() < settings.batchSize() && !queue.isEmpty()) {
       group.add(queue.poll());
     }
+  }
+
+  /**
+   * Writes a group; a write that fails (not an fsync) cuts the segment back to the last good record
+   * and is retried every second until it succeeds or the log closes (see the class note).
+   */
+  private void writeGroupRetrying(List<Pending> group) throws IOException {
+    while (true) {
+      ActiveSegment before = segment;
+      long sizeBefore = before.size();
+      try {
+        writeGroup(group);
+        if (stalledBy != null) {
+          log.warn("[wal {}] writing works again: the log goes on at LSN {}", name, durableLsn);
+          stalledBy = null;
+        }
+        return;
+      } catch (SyncFailedException e) {
+        throw e; // final
+      } catch (IOException e) {
+        if (closing || !mayGoAway(e)) {
+          throw e;
+        }
+        try {
+          out.discard();
+          segment.truncateTo(segment == before ? sizeBefore : SegmentHeader.SIZE);
+        } catch (IOException cannotCut) {
+          e.addSuppressed(cannotCut);
+          throw e; // the file holds a part we cannot remove: final
+        }
+        if (stalledBy == null) {
+          log.error(
+              "[wal {}] writing failed ({}); cut back to the last good record (LSN {}), refusing"
+                  + " new writes and retrying every second",
+              name,
+              e.toString(),
+              durableLsn);
+        }
+        stalledBy = e.getMessage() == null ? e.toString() : e.getMessage();
+        LockSupport.parkNanos(this, RETRY_NANOS);
+      }
+    }
+  }
+
+  /**
+   * Whether a failed write may succeed later without a restart: no space left, a quota, a file
+   * system remounted read-only. Anything else (a closed channel, an I/O error) is final.
+   */
+  static boolean mayGoAway(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (t instanceof java.nio.channels.ClosedChannelException) {
+        return false;
+      }
+      if (m != null
+          && (m.contains("No space left on device")
+              || m.contains("Disk quota exceeded")
+              || m.contains("Read-only file system"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void writeGroup(List<Pending> group) throws IOException {
@@ -595,8 +685,12 @@ public final class GroupCommitter {
   /** Fsyncs the active segment, which holds every record up to {@code upTo} not yet synced. */
   private void sync(long upTo) throws IOException {
     long start = System.nanoTime();
-    settings.faults().beforeSync(segment.file());
-    segment.force();
+    try {
+      settings.faults().beforeSync(segment.file());
+      segment.force();
+    } catch (IOException e) {
+      throw SyncFailedException.of(e);
+    }
     settings.faults().afterSync(segment.file(), segment.size());
     unsyncedBytes = 0;
     syncedLsn = upTo;
@@ -611,17 +705,35 @@ public final class GroupCommitter {
   }
 
   private void seal() throws IOException {
-    settings.faults().beforeSync(segment.file());
-    segment.seal(); // every policy: a sealed segment is complete on disk, without the zeros
+    try {
+      settings.faults().beforeSync(segment.file());
+      segment.seal(); // every policy: a sealed segment is complete on disk, without the zeros
+    } catch (IOException e) {
+      throw SyncFailedException.of(e);
+    }
     settings.faults().afterSync(segment.file(), segment.size());
     unsyncedBytes = 0;
     syncedLsn = durableLsn;
   }
 
   private void rotate(long nextLsn) throws IOException {
-    seal();
+    // The next segment first: if it cannot be created (no space) the current one stays active and
+    // the group is retried; a half-created file is removed.
+    ActiveSegment next;
+    try {
+      next = ActiveSegment.create(dir, nextLsn);
+    } catch (IOException e) {
+      Files.deleteIfExists(dir.resolve(WalFileNames.segmentName(nextLsn)));
+      throw e;
+    }
+    try {
+      seal();
+    } catch (IOException e) {
+      next.close();
+      throw e;
+    }
     segment.close();
-    segment = ActiveSegment.create(dir, nextLsn);
+    segment = next;
     segment.zeroFillUpTo(settings.segmentSize());
     out.target(segment);
     events.segmentCreated(nextLsn, segment.file());

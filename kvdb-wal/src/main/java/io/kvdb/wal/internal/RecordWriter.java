@@ -62,6 +62,11 @@ final class RecordWriter {
     buf.clear();
   }
 
+  /** Drops what is buffered (a write failed: the group is encoded again when retried). */
+  void discard() {
+    buf.clear();
+  }
+
   /** The buffer's capacity: fixed, whatever was written through it. */
   int capacity() {
     return buf.capacity();
