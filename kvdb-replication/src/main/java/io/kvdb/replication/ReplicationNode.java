@@ -423,7 +423,22 @@ public final class ReplicationNode implements AutoCloseable {
       store.loading(true);
       try {
         store.current().close();
-        DataDirs.switchTo(dataDir, ready);
+        try {
+          DataDirs.switchTo(dataDir, ready);
+        } catch (IOException e) {
+          if (DataDirs.switching(dataDir)) {
+            throw e; // past the point of no return: the next start finishes the switch
+          }
+          // Not started: the old state is untouched. Reopen it and go on serving it; the link
+          // retries the full sync.
+          KvStore old = open(dataDir, true);
+          SegmentedWal oldLog = walOf(old);
+          oldLog.refuseLocalAppends(ReadOnlyReplicaException::new);
+          store.swap(old);
+          wal = oldLog;
+          log.warn("full sync: the switch failed before it began ({}); serving the old data", e);
+          throw e;
+        }
         filled.openLog(); // reads the snapshot's header only, then replays the log after it
         SegmentedWal next = ReplicationNode.this.walOf(filled);
         next.refuseLocalAppends(ReadOnlyReplicaException::new);
@@ -434,7 +449,6 @@ public final class ReplicationNode implements AutoCloseable {
       } finally {
         store.loading(false);
       }
-      DataDirs.deleteTree(DataDirs.old(dataDir));
     }
   }
 

@@ -717,19 +717,16 @@ public final class GroupCommitter {
   }
 
   private void rotate(long nextLsn) throws IOException {
-    // The next segment first: if it cannot be created (no space) the current one stays active and
-    // the group is retried; a half-created file is removed.
+    // Sealed first, so that the next segment exists only once this one is complete on disk (a
+    // power cut between the two must not leave a gap). If the next cannot be created (no space),
+    // the sealed one stays active — appending after its last record is fine — and the group is
+    // retried; a half-created file is removed.
+    seal();
     ActiveSegment next;
     try {
       next = ActiveSegment.create(dir, nextLsn);
     } catch (IOException e) {
       Files.deleteIfExists(dir.resolve(WalFileNames.segmentName(nextLsn)));
-      throw e;
-    }
-    try {
-      seal();
-    } catch (IOException e) {
-      next.close();
       throw e;
     }
     segment.close();
