@@ -56,6 +56,9 @@ class WriteFailureTest {
         KvStore.builder().wal(SegmentedWal.builder().directory(dir).build()).build()) {
       assertThat(reopened.get("before")).isEqualTo("ok");
       assertThat(reopened.get("later")).isNull();
+      // The writes that failed are not there either: the failed group never reached the file.
+      assertThat(reopened.get("lost")).isNull();
+      assertThat(reopened.get("after")).isNull();
     }
   }
 

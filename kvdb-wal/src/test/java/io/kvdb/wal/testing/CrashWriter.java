@@ -15,15 +15,26 @@ import java.util.List;
  * ({@code generation:seq:padding}); every 11th write is a delete, acknowledged as {@code
  * -:generation:seq}.
  *
- * <p>Arguments: directory, generation (makes values unique across restarts), threads.
+ * <p>Arguments: directory, generation (makes values unique across restarts), threads, fsync policy.
  */
 public final class CrashWriter {
   private CrashWriter() {}
+
+  /** The key thread {@code id} writes at {@code seq}. */
+  public static String key(int id, long seq) {
+    return "t" + id + ":" + (seq % 40);
+  }
+
+  /** The value written at {@code seq}, or null for a delete (every 11th write). */
+  public static String value(int generation, long seq) {
+    return seq % 11 == 10 ? null : generation + ":" + seq + ":" + "p".repeat((int) (seq % 50));
+  }
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     int generation = Integer.parseInt(args[1]);
     int threads = Integer.parseInt(args[2]);
+    FsyncPolicy policy = FsyncPolicy.valueOf(args[3]);
     PrintStream out =
         new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
     KvStore store =
@@ -32,7 +43,7 @@ public final class CrashWriter {
             .wal(
                 SegmentedWal.builder()
                     .directory(dir)
-                    .fsync(FsyncPolicy.ALWAYS)
+                    .fsync(policy)
                     .segmentSize(64 * 1024)
                     .snapshotThreshold(256 * 1024)
                     .build())
@@ -48,9 +59,9 @@ public final class CrashWriter {
           new Thread(
               () -> {
                 for (long seq = 0; ; seq++) {
-                  String key = "t" + id + ":" + (seq % 40);
-                  String value = generation + ":" + seq + ":" + "p".repeat((int) (seq % 50));
-                  if (seq % 11 == 10) {
+                  String key = key(id, seq);
+                  String value = value(generation, seq);
+                  if (value == null) {
                     store.delete(key);
                     value = "-:" + generation + ":" + seq;
                   } else {
