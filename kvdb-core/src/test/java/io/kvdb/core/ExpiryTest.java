@@ -306,6 +306,24 @@ class ExpiryTest {
       assertThat(s.get("b")).isEqualTo("2");
       assertThat(s.ttl("c").expireAt()).isEqualTo(Instant.ofEpochMilli(T0 + 5000));
       assertThat(wal.records()).hasSize(2);
+
+      // One key written twice, then a failure: undone newest first, back to what it was before
+      // (undone oldest first it would end at the first write's value).
+      try {
+        s.atomically(
+            keys,
+            v -> {
+              v.put(b("b"), b("first"));
+              v.put(b("b"), b("second"));
+              v.delete(b("b"));
+              v.put(b("b"), b("third"));
+              throw new IllegalStateException("boom again");
+            });
+      } catch (IllegalStateException expected) {
+        assertThat(expected).hasMessage("boom again");
+      }
+      assertThat(s.get("b")).isEqualTo("2");
+      assertThat(wal.records()).hasSize(2);
     }
   }
 

@@ -83,8 +83,12 @@ class LimitsTest {
         RawClient c = s.raw()) {
       c.send("PING\r\n");
       assertThat(c.line()).isEqualTo("+PONG");
+      long silentFrom = System.nanoTime();
       c.socket().setSoTimeout(10_000);
       assertThat(c.closedByServer()).isTrue(); // after about a second of silence
+      long silentMillis = (System.nanoTime() - silentFrom) / 1_000_000;
+      // Not before the timeout (the idle checker may be up to one period late, never early).
+      assertThat(silentMillis).isBetween(900L, 5_000L);
     }
   }
 
@@ -197,11 +201,38 @@ class LimitsTest {
         big.send("*11\r\n");
         assertThat(big.line()).isEqualTo("-ERR Protocol error: unauthenticated multibulk length");
       }
+      // HELLO 2 AUTH authenticates, as Redis; with a wrong password it is refused.
+      c.send("HELLO 2 AUTH default wrong\r\n");
+      assertThat(c.line())
+          .isEqualTo("-WRONGPASS invalid username-password pair or user is disabled.");
+      try (RawClient h = s.raw()) {
+        h.send("HELLO 2 AUTH default s3cret\r\nGET k\r\n");
+        assertThat(h.line()).startsWith("*"); // HELLO's map
+        String line;
+        do {
+          line = h.line();
+        } while (!line.equals("$-1")); // GET answered: authenticated, k not set yet
+      }
+      // QUIT before AUTH: +OK, then the server closes.
+      try (RawClient q = s.raw()) {
+        q.send("QUIT\r\n");
+        assertThat(q.line()).isEqualTo("+OK");
+        assertThat(q.closedByServer()).isTrue();
+      }
       c.send("AUTH s3cret\r\nSET k v\r\nGET k\r\n");
       assertThat(c.line()).isEqualTo("+OK");
       assertThat(c.line()).isEqualTo("+OK");
       assertThat(c.line()).isEqualTo("$1");
       assertThat(c.line()).isEqualTo("v");
+      // The password never shows in CONFIG GET, whatever the pattern.
+      c.send("CONFIG GET *\r\n");
+      String header = c.line();
+      assertThat(header).startsWith("*");
+      StringBuilder config = new StringBuilder();
+      for (int i = Integer.parseInt(header.substring(1)); i > 0; i--) {
+        config.append(c.line()).append(c.line()).append('\n'); // $len, then the bulk
+      }
+      assertThat(config.toString()).contains("maxclients").doesNotContain("s3cret");
     }
     try (TestServer s = TestServer.start(null, n -> n);
         Jedis j = s.jedis()) {

@@ -745,8 +745,10 @@ class RedisDifferentialTest {
         }
         replies.add(c.call(args));
       }
-      // Nothing may have been answered that the script did not expect.
-      one.call("PING");
+      // Nothing may have been answered that the script did not expect, on either connection:
+      // the next reply on each is the PONG just asked for.
+      assertThat(one.call("PING")).as("connection one after the script").isEqualTo("+PONG\\r\\n");
+      assertThat(two.call("PING")).as("connection two after the script").isEqualTo("+PONG\\r\\n");
     }
     return replies;
   }
