@@ -69,6 +69,7 @@ public final class ReplicationNode implements AutoCloseable {
   private ReplicaLink link; // guarded by this
   private boolean closed; // guarded by this
   private volatile int announcePort; // this node's client port, told to its master in HELLO
+  private volatile boolean resyncOverDivergence; // read at each HELLO
   private int minSlaves; // guarded by this
   private long minSlavesMaxLagMillis; // guarded by this
 
@@ -77,6 +78,7 @@ public final class ReplicationNode implements AutoCloseable {
     this.dataDir = b.dataDirectory;
     this.minSlaves = b.minSlaves;
     this.announcePort = b.announcePort;
+    this.resyncOverDivergence = b.resyncOverDivergence;
     this.minSlavesMaxLagMillis = b.minSlavesMaxLag.toMillis();
     DataDirs.recover(dataDir);
     KvStore opened = open(dataDir, b.masterHost != null);
@@ -133,6 +135,18 @@ public final class ReplicationNode implements AutoCloseable {
    */
   public void announcePort(int port) {
     this.announcePort = port; // sent with the next HELLO and every ACK
+  }
+
+  /**
+   * Whether this slave lets a full sync replace data its master's history does not contain
+   * (replication.resync_over_divergence); takes effect at the link's next HELLO.
+   */
+  public void resyncOverDivergence(boolean allow) {
+    this.resyncOverDivergence = allow;
+  }
+
+  public boolean resyncOverDivergence() {
+    return resyncOverDivergence;
   }
 
   /** The oldest LSN a slave that is behind can continue from (Redis' backlog start). */
@@ -374,6 +388,11 @@ public final class ReplicationNode implements AutoCloseable {
     @Override
     public int announcePort() {
       return announcePort;
+    }
+
+    @Override
+    public boolean resyncOverDivergence() {
+      return resyncOverDivergence;
     }
 
     @Override

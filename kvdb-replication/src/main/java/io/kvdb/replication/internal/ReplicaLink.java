@@ -65,6 +65,13 @@ public final class ReplicaLink implements AutoCloseable {
       return 0;
     }
 
+    /**
+     * Whether a full sync may replace data its master's history does not contain (read per HELLO).
+     */
+    default boolean resyncOverDivergence() {
+      return false;
+    }
+
     /** The log of the store underneath now. */
     SegmentedWal wal();
 
@@ -277,7 +284,7 @@ public final class ReplicaLink implements AutoCloseable {
         .putString(settings.password() == null ? "" : settings.password())
         .putLong(wal.history().id())
         .putLong(last)
-        .putInt(settings.resyncOverDivergence() ? Frame.FLAG_RESYNC_OVER_DIVERGENCE : 0)
+        .putInt(host.resyncOverDivergence() ? Frame.FLAG_RESYNC_OVER_DIVERGENCE : 0)
         .putInt(host.announcePort()) // a trailing field: a master that does not know it ignores it
         .writeTo(out);
     out.flush();

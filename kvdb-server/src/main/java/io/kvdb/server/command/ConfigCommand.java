@@ -67,7 +67,8 @@ final class ConfigCommand {
           "slowlog-max-len",
           "latency-monitor-threshold",
           "client-output-buffer-limit",
-          "client-query-buffer-limit");
+          "client-query-buffer-limit",
+          "resync-over-divergence");
 
   /**
    * CONFIG SET parameter value [parameter value ...], as Redis 7.0: every pair is checked before
@@ -101,7 +102,8 @@ final class ConfigCommand {
     var node = c.server().replication();
     if (node == null
         && (parsed.containsKey("min-replicas-to-write")
-            || parsed.containsKey("min-replicas-max-lag"))) {
+            || parsed.containsKey("min-replicas-max-lag")
+            || parsed.containsKey("resync-over-divergence"))) {
       return Reply.error(RespErrors.NO_REPLICATION);
     }
     long[] rule = node == null ? null : node.minSlaves();
@@ -125,6 +127,7 @@ final class ConfigCommand {
           rt.outputLimits(limits[0], limits[1], limits[2]);
         }
         case "client-query-buffer-limit" -> rt.maxQueryBuffer((Long) v);
+        case "resync-over-divergence" -> c.server().replication().resyncOverDivergence((Boolean) v);
         case "min-replicas-to-write" -> rule[0] = (Long) v;
         case "min-replicas-max-lag" -> rule[1] = (Long) v;
         default -> throw new IllegalStateException(e.getKey());
@@ -176,7 +179,7 @@ final class ConfigCommand {
         }
         return n;
       }
-      case "protected-mode" -> {
+      case "protected-mode", "resync-over-divergence" -> {
         return switch (value.toLowerCase(Locale.ROOT)) {
           case "yes" -> Boolean.TRUE;
           case "no" -> Boolean.FALSE;
@@ -310,6 +313,10 @@ final class ConfigCommand {
     p.put("latency-monitor-threshold", Long.toString(s.latency().thresholdMillis()));
     p.put("min-replicas-to-write", Long.toString(rule[0]));
     p.put("min-replicas-max-lag", Long.toString(rule[1]));
+    if (s.replication() != null) {
+      // kvdb's own (replication.resync_over_divergence): may a full sync replace diverged data?
+      p.put("resync-over-divergence", s.replication().resyncOverDivergence() ? "yes" : "no");
+    }
     return p;
   }
 }
