@@ -65,9 +65,10 @@ public final class ReplicationNode implements AutoCloseable {
   private final SwappableStore store;
   private final Map<KvStore, SegmentedWal> logs = new WeakHashMap<>();
   private volatile SegmentedWal wal;
-  private MasterService master; // guarded by this
+  private volatile MasterService master; // written under this
   private ReplicaLink link; // guarded by this
   private boolean closed; // guarded by this
+  private int boundListenPort; // the port its slaves use, once bound (guarded by this)
   private volatile int announcePort; // this node's client port, told to its master in HELLO
   private volatile boolean resyncOverDivergence; // read at each HELLO
   private int minSlaves; // guarded by this
@@ -89,6 +90,7 @@ public final class ReplicationNode implements AutoCloseable {
       if (b.masterHost != null) {
         wal.refuseLocalAppends(ReadOnlyReplicaException::new);
         startLink(b.masterHost, b.masterPort);
+        startMaster(); // a slave that listens serves slaves of its own (a cascade), as Redis
       } else {
         if (wal.follower()) {
           // It followed a master until now: as a master its next records are its own, so they
@@ -180,13 +182,14 @@ public final class ReplicationNode implements AutoCloseable {
         && link.settings().masterPort() == port) {
       return;
     }
-    stopMaster();
     stopLink();
     // First the log: a write that passed the role check before this line either got its LSN
     // already or is refused now, so no record of this node's own follows the link's HELLO.
     wal.refuseLocalAppends(ReadOnlyReplicaException::new);
     store.readOnly(true);
+    store.gate(WriteGate.OPEN);
     startLink(host, port);
+    // Its own slaves, if it has any, go on following it: they become a cascade.
   }
 
   /**
@@ -203,7 +206,8 @@ public final class ReplicationNode implements AutoCloseable {
     wal.forkHistory();
     wal.refuseLocalAppends(null);
     store.readOnly(false);
-    startMaster();
+    startMaster(); // its slaves, if it served a cascade, stay connected
+    applyWriteRules();
     log.atInfo()
         .addKeyValue("lsn", store.lastLsn())
         .log("promoted to master at LSN {}", store.lastLsn());
@@ -270,7 +274,7 @@ public final class ReplicationNode implements AutoCloseable {
   /* ---- Roles ---- */
 
   private void startMaster() throws IOException {
-    if (cfg.listenHost == null) {
+    if (cfg.listenHost == null || master != null) {
       return;
     }
     master =
@@ -278,12 +282,15 @@ public final class ReplicationNode implements AutoCloseable {
             wal,
             (StoreState) store.current(),
             cfg.listenHost,
-            cfg.listenPort,
+            boundListenPort > 0 ? boundListenPort : cfg.listenPort,
             cfg.password,
             cfg.protectedMode,
             cfg.heartbeat.toMillis(),
             cfg.timeout.toMillis());
-    applyWriteRules();
+    boundListenPort = master.port(); // kept across restarts of the service: its slaves return
+    if (link == null) {
+      applyWriteRules();
+    }
   }
 
   /** The write gate of the rules now in force, on a master (guarded by this). */
@@ -463,6 +470,11 @@ public final class ReplicationNode implements AutoCloseable {
         next.refuseLocalAppends(ReadOnlyReplicaException::new);
         store.swap(filled);
         wal = next;
+        MasterService cascade = master;
+        if (cascade != null) {
+          // Its own slaves are served from the new store and log from now on (they reconnect).
+          cascade.rebind(next, filled);
+        }
       } catch (UncheckedIOException e) {
         throw e.getCause();
       } finally {

@@ -57,8 +57,8 @@ public final class MasterService implements AutoCloseable {
 
   private final AtomicInteger handshakes = new AtomicInteger();
 
-  private final WriteAheadLog wal;
-  private final StoreState state;
+  private volatile WriteAheadLog wal;
+  private volatile StoreState state;
   private final byte[] passwordHash;
   private final boolean protectedMode;
   private final long heartbeatNanos;
@@ -108,6 +108,31 @@ public final class MasterService implements AutoCloseable {
     acceptor.setDaemon(true);
     acceptor.start();
     log.info("replication: accepting slaves on {}:{}", host, port());
+  }
+
+  /**
+   * Serves from another store and its log from now on (a slave that serves a cascade took a full
+   * sync): every session ends (its slave reconnects, and continues or takes a full sync of its
+   * own), and the log holds move to the new log.
+   */
+  public synchronized void rebind(WriteAheadLog newWal, StoreState newState) {
+    wal.removeListener(listener);
+    for (SlaveSession s : sessions) {
+      s.close();
+    }
+    for (AutoCloseable h : holdHandles) {
+      try {
+        h.close();
+      } catch (Exception ignored) {
+        // releasing anyway
+      }
+    }
+    holdHandles.clear();
+    holds.clear();
+    this.wal = newWal;
+    this.state = newState;
+    newWal.addListener(listener);
+    log.info("replication: serving slaves from the new data after a full sync");
   }
 
   public int port() {
