@@ -3,10 +3,13 @@ package io.kvdb.replication;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
 import io.kvdb.core.internal.ShardedKvStore;
+import io.kvdb.core.spi.HistoryUnavailableException;
+import io.kvdb.core.spi.LogCursor;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.replication.internal.DataDirs;
 import io.kvdb.replication.internal.MasterService;
 import io.kvdb.replication.internal.ReplicaLink;
+import io.kvdb.replication.internal.RollbackFile;
 import io.kvdb.replication.internal.SwappableStore;
 import io.kvdb.replication.internal.WriteGate;
 import io.kvdb.wal.SegmentedWal;
@@ -21,6 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +75,9 @@ public final class ReplicationNode implements AutoCloseable {
   private int boundListenPort; // the port its slaves use, once bound (guarded by this)
   private volatile int announcePort; // this node's client port, told to its master in HELLO
   private volatile boolean resyncOverDivergence; // read at each HELLO
+  private volatile boolean rollbackAllowed; // an explicit REPLICAOF not handshaken yet
+  private volatile long rolledBackRecords; // in all rollbacks since start
+  private volatile Path lastRollbackFile;
   private int minSlaves; // guarded by this
   private long minSlavesMaxLagMillis; // guarded by this
 
@@ -151,6 +158,16 @@ public final class ReplicationNode implements AutoCloseable {
     return resyncOverDivergence;
   }
 
+  /** Records rolled back when rejoining a master whose history forked before them, in all. */
+  public long rolledBackRecords() {
+    return rolledBackRecords;
+  }
+
+  /** The file the last rollback kept its records in, or null. */
+  public Path lastRollbackFile() {
+    return lastRollbackFile;
+  }
+
   /** The oldest LSN a slave that is behind can continue from (Redis' backlog start). */
   public long firstRetainedLsn() {
     return wal.firstRetainedLsn();
@@ -180,6 +197,9 @@ public final class ReplicationNode implements AutoCloseable {
     if (link != null
         && link.settings().masterHost().equals(host)
         && link.settings().masterPort() == port) {
+      // Already following it: an explicit REPLICAOF still allows a rollback, at once.
+      rollbackAllowed = true;
+      link.retryNow();
       return;
     }
     stopLink();
@@ -188,6 +208,9 @@ public final class ReplicationNode implements AutoCloseable {
     wal.refuseLocalAppends(ReadOnlyReplicaException::new);
     store.readOnly(true);
     store.gate(WriteGate.OPEN);
+    // Pointed here by an operator: if this node holds records after the new master's fork, they
+    // may be rolled back (kept in a file). Automatic reconnects never roll back.
+    rollbackAllowed = true;
     startLink(host, port);
     // Its own slaves, if it has any, go on following it: they become a cascade.
   }
@@ -400,6 +423,68 @@ public final class ReplicationNode implements AutoCloseable {
     @Override
     public boolean resyncOverDivergence() {
       return resyncOverDivergence;
+    }
+
+    @Override
+    public boolean rollbackAllowed() {
+      return rollbackAllowed;
+    }
+
+    @Override
+    public void handshakeDone() {
+      rollbackAllowed = false;
+    }
+
+    @Override
+    public void rollBackTo(long forkLsn) throws IOException {
+      SegmentedWal before = wal;
+      try {
+        before.whenDurable(before.lastLsn()).get(30, TimeUnit.SECONDS); // the cursor reads files
+      } catch (Exception e) {
+        throw new IOException("cannot roll back: the log did not settle: " + e, e);
+      }
+      Path file = dataDir.resolve("rollback-" + System.currentTimeMillis() + ".resp");
+      long n;
+      try (LogCursor cursor = before.openCursor(forkLsn + 1)) {
+        n = RollbackFile.write(file, cursor);
+      } catch (HistoryUnavailableException e) {
+        Files.deleteIfExists(file);
+        throw new IOException(
+            "cannot roll back to LSN "
+                + forkLsn
+                + ": the records after it were compacted into a snapshot (CONFIG SET"
+                + " resync-over-divergence yes takes a full sync instead)",
+            e);
+      }
+      store.loading(true);
+      try {
+        store.current().close();
+        SegmentedWal.truncateAfter(dataDir, forkLsn);
+        KvStore reopened = open(dataDir, true);
+        SegmentedWal next = walOf(reopened);
+        next.refuseLocalAppends(ReadOnlyReplicaException::new);
+        store.swap(reopened);
+        wal = next;
+        MasterService cascade = master;
+        if (cascade != null) {
+          cascade.rebind(next, (StoreState) reopened);
+        }
+      } finally {
+        store.loading(false);
+      }
+      rolledBackRecords += n;
+      lastRollbackFile = file;
+      log.atWarn()
+          .addKeyValue("lsn", forkLsn)
+          .addKeyValue("records", n)
+          .addKeyValue("file", file.toString())
+          .log(
+              "rolled back {} records after LSN {}, where the new master's history forked, into {};"
+                  + " continuing from LSN {}",
+              n,
+              forkLsn,
+              file,
+              forkLsn);
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -579,6 +580,60 @@ public final class SegmentedWal implements WriteAheadLog {
       io.kvdb.wal.internal.SnapshotFile.write(dir, lsn, entries, () -> false, () -> lsn, e -> {});
     }
     HistoryFile.write(dir, history, true); // a full sync's log: its master's records
+  }
+
+  /**
+   * Cuts the log in {@code dir} (not open) back to LSN {@code lsn}: the segment holding {@code lsn
+   * + 1} is truncated where that record starts, later segments are deleted. The caller keeps what
+   * it cuts first (a replica's rollback file). Refused when a snapshot after {@code lsn} already
+   * holds the records (the state at {@code lsn} cannot be rebuilt then).
+   *
+   * @throws IOException if a snapshot is newer than {@code lsn}, or the files cannot be changed
+   */
+  public static void truncateAfter(Path dir, long lsn) throws IOException {
+    List<Path> segments;
+    List<Path> snapshots;
+    try (var list = Files.list(dir)) {
+      List<Path> all = list.sorted().toList();
+      segments = all.stream().filter(p -> p.toString().endsWith(".wal")).toList();
+      snapshots = all.stream().filter(p -> p.toString().endsWith(".snap")).toList();
+    }
+    for (Path snap : snapshots) {
+      if (io.kvdb.wal.internal.WalFileNames.lsnOf(snap) > lsn) {
+        throw new IOException(
+            "cannot cut the log back to LSN "
+                + lsn
+                + ": snapshot "
+                + snap.getFileName()
+                + " is newer");
+      }
+    }
+    for (Path seg : segments) {
+      long first = io.kvdb.wal.internal.WalFileNames.lsnOf(seg);
+      if (first > lsn) {
+        Files.delete(seg);
+        continue;
+      }
+      long cutAt = -1;
+      try (var reader = new io.kvdb.wal.internal.SegmentReader(seg)) {
+        WalRecord r;
+        while ((r = reader.next()) != null) {
+          if (r.lsn() == lsn) {
+            cutAt = reader.validEnd();
+          } else if (r.lsn() > lsn) {
+            break;
+          }
+        }
+        if (cutAt < 0 && first <= lsn) {
+          continue; // this segment ends before lsn + 1
+        }
+      }
+      try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+        ch.truncate(cutAt);
+        ch.force(true);
+      }
+    }
+    io.kvdb.wal.internal.Fsync.directory(dir);
   }
 
   /** Builds a {@link SegmentedWal}; every setter rejects a bad value at once, naming it. */

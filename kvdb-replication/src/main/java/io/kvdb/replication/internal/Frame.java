@@ -38,6 +38,7 @@ import java.util.zip.CRC32C;
  * PING       masterLastLsn (8) | masterDurableLsn (8)
  * ACK        appliedLsn (8) | durableLsn (8) [| announcePort (4)]
  * REFUSE     code | message
+ * ROLLBACK   forkLsn F (8): roll your records after F back, then say HELLO again
  * </pre>
  *
  * <h2>Bounds</h2>
@@ -58,6 +59,12 @@ public final class Frame {
 
   /** HELLO flag: the slave accepts a full sync that replaces data it holds of another history. */
   public static final int FLAG_RESYNC_OVER_DIVERGENCE = 1;
+
+  /**
+   * HELLO flag: an operator pointed this node here explicitly (REPLICAOF): if it holds a tail after
+   * the fork of the master's history, it may roll that tail back (kept in a file) and continue.
+   */
+  public static final int FLAG_ROLLBACK_ALLOWED = 2;
 
   /** The largest frame: one record of two 512 MiB strings, plus framing. */
   public static final int MAX_LENGTH = (1 << 30) + (1 << 16);
@@ -87,7 +94,8 @@ public final class Frame {
     RECORDS(6),
     PING(7),
     ACK(8),
-    REFUSE(9);
+    REFUSE(9),
+    ROLLBACK(10);
 
     final byte code;
 

@@ -14,6 +14,9 @@ import java.util.function.LongPredicate;
  *       L+1.
  *   <li>FULL sync when the position is contained but L+1 is no longer held (compacted away, or a
  *       gap), when the slave is empty, or when it allowed a resync over its data.
+ *   <li>ROLLBACK to the fork LSN F when the slave follows the history this master forked from,
+ *       holds records after F, and was pointed here explicitly (REPLICAOF): it keeps them in a
+ *       rollback file, cuts its log back to F and says HELLO again (then CONTINUE from F+1).
  *   <li>REFUSE otherwise: the slave holds records this master lacks, or follows a history this
  *       master does not contain — divergence, never resolved by wiping the slave unasked; also a
  *       wrong password or protocol version.
@@ -25,7 +28,8 @@ final class Handshake {
   enum Kind {
     CONTINUE,
     FULL,
-    REFUSE
+    REFUSE,
+    ROLLBACK
   }
 
   /**
@@ -40,6 +44,10 @@ final class Handshake {
 
     static Decision full(String why) {
       return new Decision(Kind.FULL, 0, null, why);
+    }
+
+    static Decision rollBackTo(long forkLsn) {
+      return new Decision(Kind.ROLLBACK, forkLsn, null, null);
     }
 
     static Decision refuse(String code, String why) {
@@ -70,6 +78,14 @@ final class Handshake {
     }
     if (theirLsn == 0) {
       return Decision.full("it is empty");
+    }
+    if ((hello.flags() & Frame.FLAG_ROLLBACK_ALLOWED) != 0
+        && ours.previousId() != 0
+        && hello.history() == ours.previousId()
+        && theirLsn > ours.forkLsn()) {
+      // It follows the history this one forked from, with records after the fork that this one
+      // never had (an old master after a failover): pointed here explicitly, it rolls them back.
+      return Decision.rollBackTo(ours.forkLsn());
     }
     if ((hello.flags() & Frame.FLAG_RESYNC_OVER_DIVERGENCE) != 0) {
       return Decision.full("it diverged and allows a resync over its data");

@@ -72,6 +72,22 @@ public final class ReplicaLink implements AutoCloseable {
       return false;
     }
 
+    /** Whether this link was set up by an explicit REPLICAOF that has not handshaken yet. */
+    default boolean rollbackAllowed() {
+      return false;
+    }
+
+    /** The master answered CONTINUE or FULL_BEGIN: an explicit REPLICAOF's rollback is spent. */
+    default void handshakeDone() {}
+
+    /**
+     * Keeps this node's records after {@code forkLsn} in a rollback file, cuts its log back to
+     * {@code forkLsn} and reopens its store there.
+     */
+    default void rollBackTo(long forkLsn) throws IOException {
+      throw new IOException("this node cannot roll back");
+    }
+
     /** The log of the store underneath now. */
     SegmentedWal wal();
 
@@ -132,6 +148,11 @@ public final class ReplicaLink implements AutoCloseable {
 
   public void start() {
     thread.start();
+  }
+
+  /** Ends a wait between attempts: the next attempt starts now. */
+  public void retryNow() {
+    LockSupport.unpark(thread);
   }
 
   public Settings settings() {
@@ -284,7 +305,9 @@ public final class ReplicaLink implements AutoCloseable {
         .putString(settings.password() == null ? "" : settings.password())
         .putLong(wal.history().id())
         .putLong(last)
-        .putInt(host.resyncOverDivergence() ? Frame.FLAG_RESYNC_OVER_DIVERGENCE : 0)
+        .putInt(
+            (host.resyncOverDivergence() ? Frame.FLAG_RESYNC_OVER_DIVERGENCE : 0)
+                | (host.rollbackAllowed() ? Frame.FLAG_ROLLBACK_ALLOWED : 0))
         .putInt(host.announcePort()) // a trailing field: a master that does not know it ignores it
         .writeTo(out);
     out.flush();
@@ -301,6 +324,7 @@ public final class ReplicaLink implements AutoCloseable {
           }
           wal.adoptHistory(h);
           refusal = null;
+          host.handshakeDone();
           startAcker(out);
           state("connected");
         }
@@ -308,6 +332,7 @@ public final class ReplicaLink implements AutoCloseable {
           LogHistory h = Frame.getHistory(p);
           long snapshotLsn = p.getLong();
           refusal = null;
+          host.handshakeDone();
           // Until the new data is ours we hold none of the master's history: acknowledge nothing
           // (our old LSN may even be higher, after a resync over divergence) or WAIT would count
           // us.
@@ -316,6 +341,16 @@ public final class ReplicaLink implements AutoCloseable {
           state("sync");
           fullSync(in, h, snapshotLsn);
           state("connected");
+        }
+        case ROLLBACK -> {
+          long forkLsn = p.getLong();
+          if (forkLsn < 0 || forkLsn >= last) {
+            throw new IOException("master asks to roll back to LSN " + forkLsn + ", at " + last);
+          }
+          state("rollback");
+          host.rollBackTo(forkLsn); // then the next HELLO continues from the fork
+          appliedLsn = host.current().lastLsn();
+          return;
         }
         case REFUSE -> {
           String code = Frame.getString(p);

@@ -233,6 +233,18 @@ final class SlaveSession implements Runnable {
         }
         return fullSync(ours, d.reason());
       }
+      case ROLLBACK -> {
+        master.counted("sync_partial_err");
+        log.warn(
+            "replica {} ({}) holds records after LSN {}, where this master's history forked: told"
+                + " to roll them back (it was pointed here explicitly)",
+            slaveId,
+            address,
+            d.fromLsn());
+        new Frame.Builder(Frame.Type.ROLLBACK).putLong(d.fromLsn()).writeTo(out);
+        out.flush();
+        return null;
+      }
       default -> {
         if (d.code().equals("diverged")) {
           master.counted("sync_partial_err");

@@ -71,6 +71,24 @@ class HandshakeTest {
             Kind.FULL,
             "allows a resync"),
         Arguments.of(
+            "previous history past the fork, pointed here explicitly",
+            new Hello(Frame.VERSION, true, OLD, 130, Frame.FLAG_ROLLBACK_ALLOWED),
+            HELD,
+            Kind.ROLLBACK,
+            "100"),
+        Arguments.of(
+            "another history, pointed here explicitly",
+            new Hello(Frame.VERSION, true, OTHER, 130, Frame.FLAG_ROLLBACK_ALLOWED),
+            HELD,
+            Kind.REFUSE,
+            "diverged"),
+        Arguments.of(
+            "previous history within the fork, pointed here explicitly",
+            new Hello(Frame.VERSION, true, OLD, 90, Frame.FLAG_ROLLBACK_ALLOWED),
+            HELD,
+            Kind.CONTINUE,
+            "91"),
+        Arguments.of(
             "wrong password",
             new Hello(Frame.VERSION, false, NOW, 120, 0),
             HELD,
@@ -108,6 +126,7 @@ class HandshakeTest {
         assertThat(d.code()).isEqualTo(detail);
         assertThat(asked[0]).as("a refusal opens nothing").isEqualTo(-1);
       }
+      case ROLLBACK -> assertThat(d.fromLsn()).as("the fork LSN").isEqualTo(Long.parseLong(detail));
     }
   }
 }
