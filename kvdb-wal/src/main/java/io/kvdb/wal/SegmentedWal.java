@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -591,49 +590,7 @@ public final class SegmentedWal implements WriteAheadLog {
    * @throws IOException if a snapshot is newer than {@code lsn}, or the files cannot be changed
    */
   public static void truncateAfter(Path dir, long lsn) throws IOException {
-    List<Path> segments;
-    List<Path> snapshots;
-    try (var list = Files.list(dir)) {
-      List<Path> all = list.sorted().toList();
-      segments = all.stream().filter(p -> p.toString().endsWith(".wal")).toList();
-      snapshots = all.stream().filter(p -> p.toString().endsWith(".snap")).toList();
-    }
-    for (Path snap : snapshots) {
-      if (io.kvdb.wal.internal.WalFileNames.lsnOf(snap) > lsn) {
-        throw new IOException(
-            "cannot cut the log back to LSN "
-                + lsn
-                + ": snapshot "
-                + snap.getFileName()
-                + " is newer");
-      }
-    }
-    for (Path seg : segments) {
-      long first = io.kvdb.wal.internal.WalFileNames.lsnOf(seg);
-      if (first > lsn) {
-        Files.delete(seg);
-        continue;
-      }
-      long cutAt = -1;
-      try (var reader = new io.kvdb.wal.internal.SegmentReader(seg)) {
-        WalRecord r;
-        while ((r = reader.next()) != null) {
-          if (r.lsn() == lsn) {
-            cutAt = reader.validEnd();
-          } else if (r.lsn() > lsn) {
-            break;
-          }
-        }
-        if (cutAt < 0 && first <= lsn) {
-          continue; // this segment ends before lsn + 1
-        }
-      }
-      try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
-        ch.truncate(cutAt);
-        ch.force(true);
-      }
-    }
-    io.kvdb.wal.internal.Fsync.directory(dir);
+    io.kvdb.wal.internal.LogTruncation.truncateAfter(dir, lsn);
   }
 
   /** Builds a {@link SegmentedWal}; every setter rejects a bad value at once, naming it. */

@@ -88,7 +88,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private boolean registered;
   private boolean cutOff; // disconnected for its output: produce nothing more
-  private long softLimitSince = -1; // nanoTime the soft output limit was first exceeded, or -1
+  private final OutputLimitCheck outputLimit = new OutputLimitCheck();
   private Reply.Deferred armed;
 
   public ConnectionHandler(ServerContext server, ConnectionState state, AtomicInteger inFlight) {
@@ -139,28 +139,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     }));
     server.stats().connectionsReceived.increment();
     if (refusedByProtectedMode(ctx)) {
-      REFUSED_LOG.log(
-          held ->
-              log.atWarn()
-                  .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
-                  .log(
-                      "refused {} (protected mode: bound to a public address without a password){}",
-                      ctx.channel().remoteAddress(),
-                      heldBack(held)));
+      warn(REFUSED_LOG, "refused (protected mode: bound to a public address without a password)");
       rejectAndClose(ctx, RespErrors.PROTECTED_MODE);
       return;
     }
     if (!server.clients().tryRegister(state)) {
       server.stats().connectionsRejected.increment();
-      REFUSED_LOG.log(
-          held ->
-              log.atWarn()
-                  .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
-                  .log(
-                      "refused {}: max number of clients reached ({}){}",
-                      ctx.channel().remoteAddress(),
-                      server.clients().max(),
-                      heldBack(held)));
+      warn(REFUSED_LOG, "refused: max number of clients reached (" + server.clients().max() + ")");
       rejectAndClose(ctx, RespErrors.MAX_CLIENTS);
       return;
     }
@@ -168,8 +153,18 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     ctx.fireChannelActive();
   }
 
-  private static String heldBack(long held) {
-    return held == 0 ? "" : " (" + held + " more like it not logged)";
+  /** One per-connection warning, rate-limited per kind: "client: what", with how many were held. */
+  private void warn(RateLimitedLog kind, String what) {
+    String client = String.valueOf(ctx.channel().remoteAddress());
+    kind.log(
+        held ->
+            log.atWarn()
+                .addKeyValue("client", client)
+                .log(
+                    "{}: {}{}",
+                    client,
+                    what,
+                    held == 0 ? "" : " (" + held + " more like it not logged)"));
   }
 
   private void rejectAndClose(ChannelHandlerContext ctx, String error) {
@@ -383,26 +378,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
   }
 
-  /** Redis' checkClientOutputBufferLimits for the normal class, run as each reply is produced. */
+  /** The output limit (Redis' normal class), checked as each reply is produced. */
   private void enforceOutputLimit() {
     RuntimeConfig.OutputLimit limit = server.runtime().normalOutput();
     if (limit.none()) {
       return;
     }
     long unsent = unsentBytes();
-    String over = null;
-    if (limit.hard() > 0 && unsent > limit.hard()) {
-      over = "hard limit " + limit.hard();
-    } else if (limit.soft() > 0 && unsent > limit.soft()) {
-      long now = System.nanoTime();
-      if (softLimitSince < 0) {
-        softLimitSince = now;
-      } else if (now - softLimitSince > TimeUnit.SECONDS.toNanos(limit.softSeconds())) {
-        over = "soft limit " + limit.soft() + " for over " + limit.softSeconds() + " s";
-      }
-    } else {
-      softLimitSince = -1;
-    }
+    String over = outputLimit.over(limit, unsent, System.nanoTime());
     if (over != null) {
       cutOffForOutput(unsent, over);
     }
@@ -410,18 +393,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private void cutOffForOutput(long unsent, String over) {
     server.stats().outputBufferDisconnects.increment();
-    String limitText = over;
-    OUTPUT_LIMIT_LOG.log(
-        held ->
-            log.atWarn()
-                .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
-                .log(
-                    "closing {}: {} bytes of replies unread, over client-output-buffer-limit"
-                        + " normal ({}){}",
-                    ctx.channel().remoteAddress(),
-                    unsent,
-                    limitText,
-                    heldBack(held)));
+    warn(
+        OUTPUT_LIMIT_LOG,
+        "closing: "
+            + unsent
+            + " bytes of replies unread, over client-output-buffer-limit normal ("
+            + over
+            + ")");
     cutOff = true;
     closing = true;
     if (out != null) {
@@ -465,15 +443,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       // Direct memory ran out for this client's buffers (a big bulk, big replies): the client is
       // reset, the server goes on. Worth a warning: the operator may need a larger
       // -XX:MaxDirectMemorySize or smaller limits.
-      RESET_LOG.log(
-          held ->
-              log.atWarn()
-                  .addKeyValue("client", String.valueOf(ctx.channel().remoteAddress()))
-                  .log(
-                      "closing {}: out of memory for its buffers ({}){}",
-                      ctx.channel().remoteAddress(),
-                      cause.getMessage(),
-                      heldBack(held)));
+      warn(RESET_LOG, "closing: out of memory for its buffers (" + cause.getMessage() + ")");
     } else {
       log.debug("closing {} after: {}", ctx.channel().remoteAddress(), cause.toString());
     }

@@ -1,0 +1,60 @@
+package io.kvdb.wal.internal;
+
+import io.kvdb.core.spi.WalRecord;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/** Cutting a closed log directory back to an LSN (see {@code SegmentedWal.truncateAfter}). */
+public final class LogTruncation {
+  private LogTruncation() {}
+
+  public static void truncateAfter(Path dir, long lsn) throws IOException {
+    List<Path> segments;
+    List<Path> snapshots;
+    try (var list = Files.list(dir)) {
+      List<Path> all = list.sorted().toList();
+      segments = all.stream().filter(p -> p.toString().endsWith(".wal")).toList();
+      snapshots = all.stream().filter(p -> p.toString().endsWith(".snap")).toList();
+    }
+    for (Path snap : snapshots) {
+      if (WalFileNames.lsnOf(snap) > lsn) {
+        throw new IOException(
+            "cannot cut the log back to LSN "
+                + lsn
+                + ": snapshot "
+                + snap.getFileName()
+                + " is newer");
+      }
+    }
+    for (Path seg : segments) {
+      long first = WalFileNames.lsnOf(seg);
+      if (first > lsn) {
+        Files.delete(seg);
+        continue;
+      }
+      long cutAt = -1;
+      try (var reader = new SegmentReader(seg)) {
+        WalRecord r;
+        while ((r = reader.next()) != null) {
+          if (r.lsn() == lsn) {
+            cutAt = reader.validEnd();
+          } else if (r.lsn() > lsn) {
+            break;
+          }
+        }
+        if (cutAt < 0 && first <= lsn) {
+          continue; // this segment ends before lsn + 1
+        }
+      }
+      try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+        ch.truncate(cutAt);
+        ch.force(true);
+      }
+    }
+    Fsync.directory(dir);
+  }
+}
