@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaLink.class);
 
+  /** How long a master may take to answer HELLO before the peer is reported as not one. */
+  static final long HELLO_REPLY_MILLIS = 5_000;
+
   /** What the link needs from the node it serves. */
   public interface Host {
     /** The store underneath now. */
@@ -311,7 +314,25 @@ public final class ReplicaLink implements AutoCloseable {
         .putInt(host.announcePort()) // a trailing field: a master that does not know it ignores it
         .writeTo(out);
     out.flush();
-    Frame reply = Frame.read(in, Frame.MAX_REPLY); // a foreign peer's bytes are not a length
+    // A kvdb master answers HELLO at once; a Redis-protocol server (a client port given by
+    // mistake) waits for a line that never comes. Say so rather than sit in the handshake.
+    int timeout = s.getSoTimeout();
+    s.setSoTimeout((int) Math.min(timeout, HELLO_REPLY_MILLIS));
+    Frame reply;
+    try {
+      reply = Frame.read(in, Frame.MAX_REPLY); // a foreign peer's bytes are not a length
+    } catch (java.net.SocketTimeoutException e) {
+      throw new ForeignPeerException(
+          "no answer to HELLO within "
+              + HELLO_REPLY_MILLIS / 1000
+              + " s: is "
+              + settings.masterHost()
+              + ":"
+              + settings.masterPort()
+              + " a kvdb replication port (the master's replication.master_port), not a client"
+              + " port?");
+    }
+    s.setSoTimeout(timeout);
     lastIoNanos = System.nanoTime();
     ByteBuffer p = reply.payload();
     try {

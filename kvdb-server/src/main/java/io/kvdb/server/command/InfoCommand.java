@@ -256,10 +256,7 @@ final class InfoCommand {
       line(b, "kvdb_slave_consistent", l.consistent() && !l.syncInProgress() ? 1 : 0);
       line(b, "kvdb_sync_refused", l.refusal() == null ? "" : l.refusal());
     }
-    line(b, "kvdb_rollback_records", node.rolledBackRecords());
-    if (node.lastRollbackFile() != null) {
-      line(b, "kvdb_rollback_file", node.lastRollbackFile().toAbsolutePath());
-    }
+
     // slaveN: exactly Redis' shape (ip, port, state, offset, lag), which replication-aware clients
     // (Lettuce's MasterReplica) parse; the port is the slave's client port. kvdb's own fields, and
     // slaves this master refused, are in kvdb_slaveN lines.
@@ -308,6 +305,10 @@ final class InfoCommand {
     }
     if (st.listenPort() > 0) {
       line(b, "kvdb_replication_port", st.listenPort());
+    }
+    line(b, "kvdb_rollback_records", node.rolledBackRecords());
+    if (node.lastRollbackFile() != null) {
+      line(b, "kvdb_rollback_file", node.lastRollbackFile().toAbsolutePath());
     }
     line(b, "master_failover_state", "no-failover");
     line(b, "master_replid", LogHistory.hex(st.history().id()));
