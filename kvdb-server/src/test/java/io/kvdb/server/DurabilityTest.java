@@ -99,6 +99,8 @@ class DurabilityTest {
             "wal:",
             "  data_directory: " + data,
             "  fsync: always",
+            "replication:",
+            "  master_port: 0", // any free port: never races another server for 3333
             ""));
     ChildServer server = ChildServer.start(config);
     int port = server.port();
