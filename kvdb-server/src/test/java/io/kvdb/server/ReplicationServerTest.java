@@ -89,18 +89,22 @@ class ReplicationServerTest {
   @Test
   void aSlaveContinuesAfterItsMasterIsKilledAndRestarted() throws Exception {
     Path data = dir.resolve("m");
-    int replPort;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-      replPort = probe.getLocalPort();
-    }
+    // It starts on any free replication port, which it logs; its restart asks for that one (the
+    // slave follows it there): no port is probed free and handed over, a race with other tests.
     Path config =
         ChildServer.config(
-            dir.resolve("master.yaml"),
+            dir.resolve("master.yaml"), data, "replication:", "  role: master", "  master_port: 0");
+    ChildServer master = ChildServer.start(config);
+    ChildServer firstMaster = master;
+    int replPort =
+        await().atMost(Duration.ofSeconds(30)).until(() -> acceptingPort(firstMaster), p -> p > 0);
+    config =
+        ChildServer.config(
+            dir.resolve("master-again.yaml"),
             data,
             "replication:",
             "  role: master",
             "  master_port: " + replPort);
-    ChildServer master = ChildServer.start(config);
     try (TestServer slave = TestServer.start(slaveOf(dir.resolve("s"), replPort));
         Jedis s = slave.jedis()) {
       AtomicLong acked = new AtomicLong();
@@ -241,5 +245,16 @@ class ReplicationServerTest {
         .findFirst()
         .orElseThrow()
         .substring(name.length() + 1);
+  }
+
+  /** The replication port a child master logged ("accepting slaves on host:port"), or 0. */
+  static int acceptingPort(ChildServer server) {
+    for (String line : server.log()) {
+      var m = java.util.regex.Pattern.compile("accepting slaves on [^:]+:(\\d+)").matcher(line);
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+    }
+    return 0;
   }
 }

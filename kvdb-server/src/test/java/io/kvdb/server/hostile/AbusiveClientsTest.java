@@ -231,6 +231,10 @@ class AbusiveClientsTest {
           .as("the MONITOR that never read was cut off")
           .isGreaterThanOrEqualTo(1);
       assertThat(good.get("key:49999")).isEqualTo("value-49999");
+      // A flood of refused clients does not flood the log: one line per 10 s, with the count.
+      long refusalLines =
+          server.log().stream().filter(l -> l.contains("max number of clients reached")).count();
+      assertThat(refusalLines).as("refusal warnings logged").isBetween(1L, 4L);
     }
   }
 
