@@ -349,6 +349,15 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   /**
+   * After the log failed: whether {@code key}'s last write is one that never became durable (its
+   * client got an error, but memory may hold the value). False while the log is healthy.
+   */
+  public boolean lostWriteOf(byte[] key) {
+    GroupCommitter c = committer;
+    return c != null && c.lost(key);
+  }
+
+  /**
    * The most bytes of compacted log kept for replicas that are behind ({@code maxRetainedBytes}).
    */
   public long maxRetainedBytes() {

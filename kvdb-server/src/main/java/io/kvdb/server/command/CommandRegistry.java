@@ -154,6 +154,13 @@ public final class CommandRegistry {
       ctx.connection().lastWriteLsn(ctx.server().store().lastLsn());
     }
     if (spec.has(CommandFlag.READONLY)
+        && !(reply instanceof Reply.Error)
+        && showsLostWrite(ctx, spec, argv)) {
+      // The log failed and this key's last write never became durable: memory may hold a value
+      // whose client was told the write failed. No read shows it (docs/reliability.md).
+      return Reply.error(RespErrors.LOST_WRITE);
+    }
+    if (spec.has(CommandFlag.READONLY)
         && ctx.server().readsWaitForDurability()
         && !(reply instanceof Reply.Error)) {
       // Hold the reply until everything this read may have seen is durable.
@@ -161,6 +168,19 @@ public final class CommandRegistry {
       return Reply.afterBarrier(barrier, reply);
     }
     return reply;
+  }
+
+  private static boolean showsLostWrite(CommandContext ctx, CommandSpec spec, byte[][] argv) {
+    var wal = ctx.server().wal();
+    if (wal == null || wal.failure() == null || spec.firstKey() == 0) {
+      return false;
+    }
+    for (byte[] key : spec.keysOf(argv)) {
+      if (wal.lostWriteOf(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -41,6 +41,11 @@ public final class RespErrors {
       "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.";
   public static final String SYNTAX = "ERR syntax error";
 
+  /** A read of a key whose last write never became durable, after the log failed. */
+  public static final String LOST_WRITE =
+      "MISCONF Errors writing to the write-ahead log: the last write of this key was not made"
+          + " durable, and its value is not served";
+
   /** What a client sees of an unexpected failure (the server log has the details). */
   public static final String INTERNAL_ERROR = "ERR internal error (see the server log)";
 

@@ -777,12 +777,46 @@ public final class GroupCommitter {
     }
   }
 
+  private final java.util.Set<java.nio.ByteBuffer> lostKeys =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean lostEverything; // a CLEAR was among the records that failed
+
+  /** Remembers the keys of records that will never be durable (see {@link #lost}). */
+  private void rememberLostKeys(Iterable<Pending> records) {
+    for (Pending p : records) {
+      switch (p.type) {
+        case CLEAR -> lostEverything = true;
+        case BATCH -> {
+          for (io.kvdb.core.spi.Mutation m : io.kvdb.core.spi.BatchCodec.decode(p.value())) {
+            if (m.type() == RecordType.CLEAR) {
+              lostEverything = true;
+            } else {
+              lostKeys.add(java.nio.ByteBuffer.wrap(m.key()));
+            }
+          }
+        }
+        default -> lostKeys.add(java.nio.ByteBuffer.wrap(p.key()));
+      }
+    }
+  }
+
+  /**
+   * After a failure: whether {@code key} was written by a record that never became durable (its
+   * client was told the write failed, but memory may hold it). Reads of such a key must not show
+   * it; false while the log is healthy.
+   */
+  public boolean lost(byte[] key) {
+    return failed && (lostEverything || lostKeys.contains(java.nio.ByteBuffer.wrap(key)));
+  }
+
   private void fail(Throwable e, List<Pending> group) {
     log.error("[wal {}] write-ahead log failed; refusing further writes: {}", name, e.toString());
     List<CompletableFuture<Void>> toFail = new ArrayList<>(group);
     CompletableFuture<Void> release;
+    rememberLostKeys(group);
     lock.lock();
     try {
+      rememberLostKeys(queue);
       failure = e;
       failed = true;
       toFail.addAll(queue);
