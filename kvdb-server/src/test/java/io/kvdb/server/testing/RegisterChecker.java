@@ -43,17 +43,22 @@ public final class RegisterChecker {
     }
     ops.sort((a, b) -> Long.compare(a.invokedNanos(), b.invokedNanos()));
     int n = ops.size();
+    long[] zobrist = new long[n]; // a random 64-bit tag per operation: a set's hash is their XOR
+    java.util.SplittableRandom random = new java.util.SplittableRandom(n);
+    for (int i = 0; i < n; i++) {
+      zobrist[i] = random.nextLong();
+    }
     Set<State> seen = new HashSet<>();
     // The search recurses once per linearized operation: on a thread with room for long histories.
     boolean[] result = new boolean[1];
-    RuntimeException[] error = new RuntimeException[1];
+    Throwable[] error = new Throwable[1];
     Thread t =
         new Thread(
             null,
             () -> {
               try {
-                result[0] = search(ops, new BitSet(n), initial, seen, n);
-              } catch (RuntimeException e) {
+                result[0] = search(ops, new BitSet(n), 0L, zobrist, initial, seen, n);
+              } catch (Throwable e) { // OutOfMemoryError too: never "not linearizable" by accident
                 error[0] = e;
               }
             },
@@ -67,19 +72,31 @@ public final class RegisterChecker {
       throw new IllegalStateException("interrupted", e);
     }
     if (error[0] != null) {
-      throw error[0];
+      throw new IllegalStateException("the check itself failed: " + error[0], error[0]);
     }
     return result[0];
   }
 
-  private record State(BitSet done, String value) {}
+  /**
+   * A visited state: which operations are linearized (as the XOR of their random tags, so a state
+   * costs 16 bytes, not a copy of the set: histories of a million operations fit) and the
+   * register's value. Two different sets share a tag with probability 2^-64.
+   */
+  private record State(long doneHash, String value) {}
 
   /**
    * Depth-first: the next operation to linearize is one invoked before every pending completed
    * operation returned (otherwise that one would have to come first). Writes without a response may
    * also be dropped (never applied) when nothing else remains.
    */
-  private static boolean search(List<Op> ops, BitSet done, String value, Set<State> seen, int n) {
+  private static boolean search(
+      List<Op> ops,
+      BitSet done,
+      long doneHash,
+      long[] zobrist,
+      String value,
+      Set<State> seen,
+      int n) {
     int remainingCompleted = 0;
     long firstReturn = Long.MAX_VALUE;
     for (int i = done.nextClearBit(0); i < n; i = done.nextClearBit(i + 1)) {
@@ -92,7 +109,7 @@ public final class RegisterChecker {
     if (remainingCompleted == 0) {
       return true; // what is left are writes that may never have happened
     }
-    if (!seen.add(new State((BitSet) done.clone(), value))) {
+    if (!seen.add(new State(doneHash, value))) {
       return false;
     }
     for (int i = done.nextClearBit(0); i < n; i = done.nextClearBit(i + 1)) {
@@ -109,7 +126,7 @@ public final class RegisterChecker {
         continue; // this read cannot be here
       }
       done.set(i);
-      boolean ok = search(ops, done, next, seen, n);
+      boolean ok = search(ops, done, doneHash ^ zobrist[i], zobrist, next, seen, n);
       done.clear(i);
       if (ok) {
         return true;
