@@ -10,6 +10,7 @@ import io.kvdb.replication.internal.DataDirs;
 import io.kvdb.replication.internal.MasterService;
 import io.kvdb.replication.internal.ReplicaLink;
 import io.kvdb.replication.internal.RollbackFile;
+import io.kvdb.replication.internal.RollbackRefusedException;
 import io.kvdb.replication.internal.SwappableStore;
 import io.kvdb.replication.internal.WriteGate;
 import io.kvdb.wal.SegmentedWal;
@@ -445,21 +446,39 @@ public final class ReplicationNode implements AutoCloseable {
       }
       Path file = dataDir.resolve("rollback-" + System.currentTimeMillis() + ".resp");
       long n;
+      // Both checks before anything changes: a rollback that cannot be made leaves the node as
+      // it was, serving its data, and its link refused with the reason.
+      try {
+        SegmentedWal.checkTruncateAfter(dataDir, forkLsn);
+      } catch (IOException e) {
+        throw cannotRollBack(forkLsn, e);
+      }
       try (LogCursor cursor = before.openCursor(forkLsn + 1)) {
         n = RollbackFile.write(file, cursor);
       } catch (HistoryUnavailableException e) {
         Files.deleteIfExists(file);
-        throw new IOException(
-            "cannot roll back to LSN "
-                + forkLsn
-                + ": the records after it were compacted into a snapshot (CONFIG SET"
-                + " resync-over-divergence yes takes a full sync instead)",
-            e);
+        throw cannotRollBack(forkLsn, e);
       }
       store.loading(true);
       try {
         store.current().close();
-        SegmentedWal.truncateAfter(dataDir, forkLsn);
+        try {
+          SegmentedWal.truncateAfter(dataDir, forkLsn);
+        } catch (IOException e) {
+          // Refused before it changed anything (a snapshot taken since the check): the old data
+          // opens again, and the link says why.
+          KvStore old = open(dataDir, true);
+          SegmentedWal oldWal = walOf(old);
+          oldWal.refuseLocalAppends(ReadOnlyReplicaException::new);
+          store.swap(old);
+          wal = oldWal;
+          MasterService cascade = master;
+          if (cascade != null) {
+            cascade.rebind(oldWal, (StoreState) old);
+          }
+          Files.deleteIfExists(file);
+          throw cannotRollBack(forkLsn, e);
+        }
         KvStore reopened = open(dataDir, true);
         SegmentedWal next = walOf(reopened);
         next.refuseLocalAppends(ReadOnlyReplicaException::new);
@@ -485,6 +504,17 @@ public final class ReplicationNode implements AutoCloseable {
               forkLsn,
               file,
               forkLsn);
+    }
+
+    private static RollbackRefusedException cannotRollBack(long forkLsn, Exception why) {
+      return new RollbackRefusedException(
+          "cannot roll back to LSN "
+              + forkLsn
+              + ", where the new master's history forked: the records after it were compacted"
+              + " into a snapshot ("
+              + why.getMessage()
+              + "); CONFIG SET resync-over-divergence yes takes a full sync instead",
+          why);
     }
 
     @Override

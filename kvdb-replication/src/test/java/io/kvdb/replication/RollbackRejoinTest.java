@@ -87,4 +87,47 @@ class RollbackRejoinTest {
       }
     }
   }
+
+  /**
+   * Found by the fault runs: when a snapshot had compacted the tail after the fork, the rollback
+   * closed the store, failed to cut the log, and left the node closed — every read failed, even
+   * after a promotion. A rollback that cannot be made changes nothing: the node keeps serving its
+   * data and its link is refused with the reason.
+   */
+  @Test
+  void aRollbackThatASnapshotPreventsLeavesTheNodeServingAndSaysWhy() throws Exception {
+    Path a = dir.resolve("a2");
+    ReplicationNode oldMaster = Nodes.master(a);
+    try (ReplicationNode b =
+        Nodes.base(dir.resolve("b2"))
+            .replicaOf("127.0.0.1", Nodes.port(oldMaster))
+            .listen("127.0.0.1", 0)
+            .build()) {
+      oldMaster.store().put("k", "v");
+      Nodes.awaitEqual(oldMaster, b);
+      b.promote();
+      oldMaster.store().put("tail", "x");
+      oldMaster.wal().snapshot().get(20, TimeUnit.SECONDS); // the tail is in a snapshot now
+
+      oldMaster.replicaOf("127.0.0.1", Nodes.port(b));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> oldMaster.status().link().state().equals("refused"));
+      assertThat(oldMaster.status().link().refusal())
+          .contains("cannot roll back")
+          .contains("resync-over-divergence");
+      assertThat(oldMaster.store().get("tail")).as("still serving its data").isEqualTo("x");
+      assertThat(oldMaster.rolledBackRecords()).isZero();
+      try (var files = Files.list(a)) {
+        assertThat(files.filter(f -> f.getFileName().toString().startsWith("rollback-")))
+            .as("no rollback file for a rollback that was not made")
+            .isEmpty();
+      }
+      oldMaster.promote(); // and it can still be made a master again
+      oldMaster.store().put("again", "y");
+      assertThat(oldMaster.store().get("again")).isEqualTo("y");
+    } finally {
+      oldMaster.close();
+    }
+  }
 }

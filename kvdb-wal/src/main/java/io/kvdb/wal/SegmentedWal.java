@@ -9,6 +9,7 @@ import io.kvdb.core.spi.RecoveryReport;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
+import io.kvdb.wal.internal.CleanClose;
 import io.kvdb.wal.internal.GroupCommitter;
 import io.kvdb.wal.internal.HistoryFile;
 import io.kvdb.wal.internal.SegmentCursor;
@@ -96,7 +97,9 @@ public final class SegmentedWal implements WriteAheadLog {
         gapAfter = loaded.intactLsn();
         gapEnd = loaded.lastLsn();
       }
-      history = recoverHistory(dir, loaded);
+      // Consumed before anything is appended: from here on only a close says the end is clean.
+      boolean cleanEnd = loaded.cleanEnd() && CleanClose.consume(dir) == loaded.lastLsn();
+      history = recoverHistory(dir, loaded, cleanEnd);
       segments.putAll(loaded.segments());
       compactor =
           new Compactor(
@@ -181,7 +184,8 @@ public final class SegmentedWal implements WriteAheadLog {
    * forks: losing its tail leaves it behind its master, at a prefix of the same history, and it
    * continues from there. Forking would make its master refuse it as diverged forever.
    */
-  private LogHistory recoverHistory(Path dir, WalLoader.Loaded loaded) throws IOException {
+  private LogHistory recoverHistory(Path dir, WalLoader.Loaded loaded, boolean cleanEnd)
+      throws IOException {
     HistoryFile.Stored stored = HistoryFile.readStored(dir);
     LogHistory recorded = stored == null ? null : stored.history();
     follower = stored != null && stored.follower();
@@ -191,7 +195,7 @@ public final class SegmentedWal implements WriteAheadLog {
       why = loaded.lastLsn() == 0 ? "new log" : "no history recorded (a log of an earlier build)";
     } else if (r.recordsDropped() > 0) {
       why = "recovery dropped " + r.recordsDropped() + " records";
-    } else if (!loaded.cleanEnd() && options.fsync() != FsyncPolicy.ALWAYS) {
+    } else if (!cleanEnd && options.fsync() != FsyncPolicy.ALWAYS) {
       why = "unclean end under fsync " + options.fsync() + ": an unsynced tail may be lost";
     }
     if (why == null) {
@@ -352,6 +356,7 @@ public final class SegmentedWal implements WriteAheadLog {
    * After the log failed: whether {@code key}'s last write is one that never became durable (its
    * client got an error, but memory may hold the value). False while the log is healthy.
    */
+  @Override
   public boolean lostWriteOf(byte[] key) {
     GroupCommitter c = committer;
     return c != null && c.lost(key);
@@ -549,6 +554,8 @@ public final class SegmentedWal implements WriteAheadLog {
       compactor.close();
       if (!committer.close(TimeUnit.SECONDS.toMillis(30))) {
         log.error("[wal {}] writer did not finish within 30 s", name);
+      } else if (committer.failure() == null) {
+        CleanClose.write(options.directory(), committer.lastLsn());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -588,6 +595,7 @@ public final class SegmentedWal implements WriteAheadLog {
       io.kvdb.wal.internal.SnapshotFile.write(dir, lsn, entries, () -> false, () -> lsn, e -> {});
     }
     HistoryFile.write(dir, history, true); // a full sync's log: its master's records
+    CleanClose.write(dir, lsn); // complete as written: its first open is not a crash's
   }
 
   /**
@@ -600,6 +608,14 @@ public final class SegmentedWal implements WriteAheadLog {
    */
   public static void truncateAfter(Path dir, long lsn) throws IOException {
     io.kvdb.wal.internal.LogTruncation.truncateAfter(dir, lsn);
+  }
+
+  /**
+   * Whether {@link #truncateAfter} could cut the log in {@code dir} back to {@code lsn}: throws the
+   * reason it could not (a snapshot newer than {@code lsn}), changes nothing. The log may be open.
+   */
+  public static void checkTruncateAfter(Path dir, long lsn) throws IOException {
+    io.kvdb.wal.internal.LogTruncation.check(dir, lsn);
   }
 
   /** Builds a {@link SegmentedWal}; every setter rejects a bad value at once, naming it. */

@@ -5,11 +5,19 @@ import java.nio.file.Path;
 
 /**
  * Fault-injection points for tests that need a disk that stalls, fails or loses power. Production
- * code never sets one ({@link #NONE} is the default). Calls run on the log's writer thread, around
- * every fsync of a segment (group syncs and the sync that seals a segment).
+ * code never sets one ({@link #NONE} is the default). Calls run on the log's writer thread, before
+ * every group write and around every fsync of a segment (group syncs and the sync that seals a
+ * segment).
  */
 public interface WalFaults {
   WalFaults NONE = new WalFaults() {};
+
+  /**
+   * Called before each group of records is written to {@code segment}. May throw what a failing
+   * write throws: an {@code IOException} saying "No space left on device" is a full disk (the log
+   * stalls and retries every second); any other is final.
+   */
+  default void beforeWrite(Path segment) throws IOException {}
 
   /**
    * Called before each fsync of {@code segment}. May block (a stalled disk: the writer waits, so

@@ -47,6 +47,15 @@ class WriteFailureTest {
     assertThat(wal.failure()).isNotNull();
     assertThat(store.get("before")).isEqualTo("ok"); // reads go on
     assertThat(store.get("later")).isNull(); // the refused write was never applied
+    // "lost" may be in memory (applied before its append failed), but its caller was told it
+    // failed: no read shows it (replication issue, item 8).
+    assertThat(wal.lostWriteOf(bytes("lost"))).isTrue();
+    assertThatThrownBy(() -> store.get("lost"))
+        .isInstanceOf(DurabilityException.class)
+        .hasMessageContaining("not made durable");
+    assertThatThrownBy(() -> store.getAll(java.util.List.of(bytes("before"), bytes("lost"))))
+        .isInstanceOf(DurabilityException.class);
+    assertThatThrownBy(() -> store.ttl(bytes("lost"))).isInstanceOf(DurabilityException.class);
     assertThatThrownBy(store::close)
         .isInstanceOf(UncheckedIOException.class)
         .hasMessageContaining("had failed");

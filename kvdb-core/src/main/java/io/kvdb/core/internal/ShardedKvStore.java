@@ -166,14 +166,30 @@ public final class ShardedKvStore implements KvStore, StoreState {
   public byte[] get(byte[] key) {
     limits.checkKey(key);
     ensureOpen();
-    return reads.get(key);
+    byte[] value = reads.get(key);
+    refuseLostWrite(key);
+    return value;
+  }
+
+  /**
+   * After a log failure, a key whose last write never became durable is not served: its caller was
+   * told the write failed, and a read must not show it (docs/reliability.md).
+   */
+  private void refuseLostWrite(byte[] key) {
+    if (wal != null && wal.lostWriteOf(key)) {
+      throw new DurabilityException(
+          // The server answers "MISCONF Errors writing to the write-ahead log: " + this.
+          "the last write of this key was not made durable, and its value is not served", null);
+    }
   }
 
   @Override
   public Ttl ttl(byte[] key) {
     limits.checkKey(key);
     ensureOpen();
-    return reads.ttl(key);
+    Ttl ttl = reads.ttl(key);
+    refuseLostWrite(key);
+    return ttl;
   }
 
   @Override
@@ -185,7 +201,11 @@ public final class ShardedKvStore implements KvStore, StoreState {
       limits.checkKey(k[i]);
     }
     ensureOpen();
-    return reads.getAll(k);
+    List<byte[]> values = reads.getAll(k);
+    for (byte[] key : k) {
+      refuseLostWrite(key);
+    }
+    return values;
   }
 
   @Override

@@ -110,6 +110,16 @@ public interface WriteAheadLog extends AutoCloseable {
   /** The highest LSN known durable under the log's policy. */
   long durableLsn();
 
+  /**
+   * After the log failed: whether {@code key}'s last write never became durable (its caller was
+   * told it failed, but memory holds its value). The store then refuses to serve the key's value.
+   * Called on every read: it must be cheap while the log is healthy (one volatile read). A log that
+   * cannot tell says false.
+   */
+  default boolean lostWriteOf(byte[] key) {
+    return false;
+  }
+
   /** A future that completes when every record up to {@code lsn} is durable. */
   CompletableFuture<Void> whenDurable(long lsn);
 

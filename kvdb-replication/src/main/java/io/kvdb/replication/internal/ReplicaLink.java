@@ -239,9 +239,10 @@ public final class ReplicaLink implements AutoCloseable {
         s.setTcpNoDelay(true);
         s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMillis()));
         session(s);
-      } catch (ForeignPeerException e) {
+      } catch (ForeignPeerException | RollbackRefusedException e) {
         // Not a kvdb master at all (REPLICAOF host <client port> is what a Redis user types
-        // first): say so in INFO and once in the log, and keep retrying in case it gets fixed.
+        // first), or a rollback this node cannot make: say so in INFO and once in the log, and
+        // keep retrying in case it gets fixed.
         refusal = e.getMessage();
         state("refused");
       } catch (IOException | RuntimeException e) {

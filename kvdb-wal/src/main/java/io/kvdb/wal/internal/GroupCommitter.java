@@ -616,6 +616,7 @@ public final class GroupCommitter {
     if (segment.size() >= settings.segmentSize() && segment.size() > SegmentHeader.SIZE) {
       rotate(group.get(0).lsn);
     }
+    settings.faults().beforeWrite(segment.file());
     long bytes = 0;
     long held = 0;
     for (Pending p : group) {

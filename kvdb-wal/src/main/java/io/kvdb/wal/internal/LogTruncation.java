@@ -12,16 +12,19 @@ import java.util.List;
 public final class LogTruncation {
   private LogTruncation() {}
 
-  public static void truncateAfter(Path dir, long lsn) throws IOException {
-    List<Path> segments;
-    List<Path> snapshots;
+  /**
+   * Refuses (with the reason) a cut back to {@code lsn} that cannot be made: a snapshot newer than
+   * {@code lsn} holds the records, and the state at {@code lsn} cannot be rebuilt. Changes nothing.
+   */
+  public static void check(Path dir, long lsn) throws IOException {
     try (var list = Files.list(dir)) {
-      List<Path> all = list.sorted().toList();
-      segments = all.stream().filter(p -> p.toString().endsWith(".wal")).toList();
-      snapshots = all.stream().filter(p -> p.toString().endsWith(".snap")).toList();
+      check(dir, lsn, list.filter(p -> p.toString().endsWith(".snap")).toList());
     }
+  }
+
+  private static void check(Path dir, long lsn, List<Path> snapshots) throws IOException {
     for (Path snap : snapshots) {
-      if (WalFileNames.lsnOf(snap) > lsn) {
+      if (WalFileNames.isSnapshot(snap) && WalFileNames.lsnOf(snap) > lsn) {
         throw new IOException(
             "cannot cut the log back to LSN "
                 + lsn
@@ -30,6 +33,18 @@ public final class LogTruncation {
                 + " is newer");
       }
     }
+  }
+
+  public static void truncateAfter(Path dir, long lsn) throws IOException {
+    List<Path> segments;
+    List<Path> snapshots;
+    try (var list = Files.list(dir)) {
+      List<Path> all = list.sorted().toList();
+      segments = all.stream().filter(p -> p.toString().endsWith(".wal")).toList();
+      snapshots = all.stream().filter(p -> p.toString().endsWith(".snap")).toList();
+    }
+    check(dir, lsn, snapshots); // first: a refused cut changes nothing
+    long cleanAt = CleanClose.consume(dir); // a crash while cutting is not a clean end
     for (Path seg : segments) {
       long first = WalFileNames.lsnOf(seg);
       if (first > lsn) {
@@ -56,5 +71,8 @@ public final class LogTruncation {
       }
     }
     Fsync.directory(dir);
+    if (cleanAt >= 0) {
+      CleanClose.write(dir, Math.min(cleanAt, lsn)); // closed cleanly, now at the cut
+    }
   }
 }

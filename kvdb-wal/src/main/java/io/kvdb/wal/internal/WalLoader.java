@@ -93,9 +93,10 @@ public final class WalLoader {
    *
    * @param intactLsn the last LSN whose record the log still holds (below {@code lastLsn} only when
    *     recovery went on after a snapshot's end that the log lacked)
-   * @param cleanEnd whether the log ended as a close leaves it: the last segment sealed, no
-   *     zero-filled or torn tail. A crash leaves a tail; with fsync EVERYSEC or NEVER it may also
-   *     have lost unsynced records that ended on a record boundary, which no check can see.
+   * @param cleanEnd whether the last segment ends without a zero-filled or torn tail. A crash under
+   *     EVERYSEC or NEVER may also have lost unsynced records that ended on a record boundary,
+   *     which no check of the segment can see: only the {@link CleanClose} marker tells a clean end
+   *     (the caller checks both).
    */
   public record Loaded(
       RecoveryReport report,
