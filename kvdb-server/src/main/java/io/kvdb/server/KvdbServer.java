@@ -120,7 +120,8 @@ public final class KvdbServer implements AutoCloseable {
     }
     context.port(port());
     if (node != null) {
-      node.announcePort(port()); // a master shows its slaves' client ports, as Redis does
+      // A master shows its slaves' client ports, as Redis does (or the configured one).
+      node.announcePort(runtime.announcedPort(port()));
     }
     this.metrics = startMetrics(config, context);
     context.onShutdownRequest(() -> new Thread(this::shutdown, "kvdb-shutdown").start());
@@ -214,7 +215,9 @@ public final class KvdbServer implements AutoCloseable {
                 Duration.ofMillis(r.backoffMinMillis()), Duration.ofMillis(r.backoffMaxMillis()))
             .minSlaves(r.minSlavesToWrite(), Duration.ofSeconds(r.minSlavesMaxLagSeconds()))
             .ackSlaves(r.ackSlaves(), Duration.ofMillis(r.ackTimeoutMillis()));
-    if (config.network().port() > 0) {
+    if (r.announcePort() > 0) {
+      b.announcePort(r.announcePort());
+    } else if (config.network().port() > 0) {
       b.announcePort(config.network().port()); // known before the first HELLO
     }
     if (r.role().equals("slave")) {

@@ -63,6 +63,16 @@ class ConfigTest {
   }
 
   @Test
+  void aSlaveMayAnnounceAnotherPort() {
+    assertThat(
+            ConfigLoader.parse("replication: {announce_port: 6380}", "t.yaml")
+                .replication()
+                .announcePort())
+        .isEqualTo(6380);
+    assertThat(ServerConfig.Replication.DEFAULT.announcePort()).as("its own port").isZero();
+  }
+
+  @Test
   void noWalSectionMeansPureInMemoryAndSizesTakeUnits() {
     ServerConfig c =
         ConfigLoader.parse(
@@ -115,6 +125,7 @@ class ConfigTest {
       'replication:\n  backoff_min: 500\n  backoff_max: 100' | replication.backoff_max: 100
       'replication:\n  resync_over_divergence: sure' | replication.resync_over_divergence: 'sure'
       'replication:\n  masterauth: x'                | unknown key 'replication.masterauth'
+      'replication:\n  announce_port: 65536'        | replication.announce_port: 65536
       '- a list'                                     | the top level must be a mapping
       'network: {port: 1, port: 2}'                  | not valid YAML
       '!!java.io.File x'                             | not valid YAML

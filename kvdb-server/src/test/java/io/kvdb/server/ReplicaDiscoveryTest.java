@@ -1,6 +1,7 @@
 package io.kvdb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kvdb.server.testing.Info;
@@ -72,6 +73,42 @@ class ReplicaDiscoveryTest {
         client.shutdown();
       }
       assertThat(getCalls(s) - getsBefore).as("GETs the slave served").isGreaterThanOrEqualTo(10);
+    }
+  }
+
+  /**
+   * Redis' {@code replica-announce-port} (replication.announce_port): a slave behind NAT or a port
+   * mapping announces the port clients reach it on; its master's INFO and ROLE show that one.
+   * Settable at runtime: the next ACK carries it.
+   */
+  @Test
+  void aSlaveAnnouncesTheConfiguredPort() throws Exception {
+    try (TestServer master = TestServer.start(TestServer.durable(dir.resolve("m2")));
+        TestServer slave =
+            TestServer.start(
+                ReplicationServerTest.slaveOf(dir.resolve("s2"), master.replicationPort()));
+        Jedis m = master.jedis();
+        Jedis s = slave.jedis()) {
+      assertThat(s.configGet("replica-announce-port")).containsEntry("replica-announce-port", "0");
+      assertThat(s.configSet("replica-announce-port", "7777")).isEqualTo("OK");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> Info.parse(m.info("replication")).get("slave0").contains("port=7777,"));
+      @SuppressWarnings("unchecked")
+      List<Object> first = (List<Object>) ((List<Object>) m.role().get(2)).get(0);
+      assertThat(first.get(1)).isEqualTo("7777");
+      assertThat(s.configGet("replica-announce-port"))
+          .containsEntry("replica-announce-port", "7777");
+      assertThat(s.configSet("replica-announce-port", "0")).isEqualTo("OK"); // its own again
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  Info.parse(m.info("replication"))
+                      .get("slave0")
+                      .contains("port=" + slave.port() + ","));
+      assertThatThrownBy(() -> s.configSet("replica-announce-port", "65536"))
+          .hasMessageContaining("argument must be between 0 and 65535 inclusive");
     }
   }
 

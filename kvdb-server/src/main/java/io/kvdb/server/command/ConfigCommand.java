@@ -68,7 +68,8 @@ final class ConfigCommand {
           "latency-monitor-threshold",
           "client-output-buffer-limit",
           "client-query-buffer-limit",
-          "resync-over-divergence");
+          "resync-over-divergence",
+          "replica-announce-port");
 
   /**
    * CONFIG SET parameter value [parameter value ...], as Redis 7.0: every pair is checked before
@@ -128,6 +129,12 @@ final class ConfigCommand {
         }
         case "client-query-buffer-limit" -> rt.maxQueryBuffer((Long) v);
         case "resync-over-divergence" -> c.server().replication().resyncOverDivergence((Boolean) v);
+        case "replica-announce-port" -> {
+          rt.announcePort((int) (long) (Long) v);
+          if (node != null) {
+            node.announcePort(rt.announcedPort(c.server().port())); // reaches the master in an ACK
+          }
+        }
         case "min-replicas-to-write" -> rule[0] = (Long) v;
         case "min-replicas-max-lag" -> rule[1] = (Long) v;
         default -> throw new IllegalStateException(e.getKey());
@@ -152,7 +159,8 @@ final class ConfigCommand {
           "min-replicas-max-lag",
           "slowlog-log-slower-than",
           "slowlog-max-len",
-          "latency-monitor-threshold" -> {
+          "latency-monitor-threshold",
+          "replica-announce-port" -> {
         long n;
         try {
           n = Args.parseLong(value.getBytes(StandardCharsets.UTF_8));
@@ -172,6 +180,7 @@ final class ConfigCommand {
               case "min-replicas-max-lag" -> 3600;
               case "slowlog-log-slower-than", "latency-monitor-threshold" -> Long.MAX_VALUE;
               case "slowlog-max-len" -> 1_000_000;
+              case "replica-announce-port" -> 65535;
               default -> Integer.MAX_VALUE;
             };
         if (n < min || n > max) {
@@ -313,6 +322,7 @@ final class ConfigCommand {
     p.put("latency-monitor-threshold", Long.toString(s.latency().thresholdMillis()));
     p.put("min-replicas-to-write", Long.toString(rule[0]));
     p.put("min-replicas-max-lag", Long.toString(rule[1]));
+    p.put("replica-announce-port", Integer.toString(rt.announcePort()));
     if (s.replication() != null) {
       // kvdb's own (replication.resync_over_divergence): may a full sync replace diverged data?
       p.put("resync-over-divergence", s.replication().resyncOverDivergence() ? "yes" : "no");

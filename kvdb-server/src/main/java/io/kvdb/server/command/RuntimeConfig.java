@@ -5,10 +5,11 @@ import io.kvdb.server.config.ServerConfig;
 /**
  * The settings CONFIG SET can change while the server runs, starting from the config file's values:
  * {@code maxclients}, {@code requirepass}, {@code timeout}, {@code protected-mode}, {@code
- * maxmemory}, {@code client-output-buffer-limit}, {@code client-query-buffer-limit}. Everything
- * else in {@link ServerConfig} is fixed for the life of the process (CONFIG SET refuses it as Redis
- * refuses an immutable parameter). Each value is one volatile field: a change is seen by the next
- * connection, command or write that reads it. Thread-safe.
+ * maxmemory}, {@code client-output-buffer-limit}, {@code client-query-buffer-limit}, {@code
+ * replica-announce-port}. Everything else in {@link ServerConfig} is fixed for the life of the
+ * process (CONFIG SET refuses it as Redis refuses an immutable parameter). Each value is one
+ * volatile field: a change is seen by the next connection, command or write that reads it.
+ * Thread-safe.
  */
 public final class RuntimeConfig {
   private volatile int maxClients;
@@ -20,6 +21,7 @@ public final class RuntimeConfig {
   private volatile OutputLimit replicaOutput = new OutputLimit(256L << 20, 64L << 20, 60);
   private volatile OutputLimit pubsubOutput = new OutputLimit(32L << 20, 8L << 20, 60);
   private volatile long maxQueryBuffer;
+  private volatile int announcePort;
 
   /**
    * One class of Redis' {@code client-output-buffer-limit}: a client whose unsent replies pass
@@ -48,6 +50,25 @@ public final class RuntimeConfig {
         new OutputLimit(
             n.maxOutputBuffer(), n.maxOutputBufferSoft(), n.maxOutputBufferSoftSeconds());
     this.maxQueryBuffer = n.maxQueryBuffer();
+    this.announcePort = config.replication().announcePort();
+  }
+
+  /**
+   * Redis' {@code replica-announce-port}: the client port this node announces to its master, 0 for
+   * its own.
+   */
+  public int announcePort() {
+    return announcePort;
+  }
+
+  /** The port to announce, given this node's own client port. */
+  public int announcedPort(int own) {
+    int p = announcePort;
+    return p > 0 ? p : own;
+  }
+
+  void announcePort(int port) {
+    this.announcePort = port;
   }
 
   /**

@@ -195,7 +195,8 @@ public final class ConfigLoader {
             (int) r.integer("min_slaves_to_write", rd.minSlavesToWrite(), 0, 1000),
             r.integer("min_slaves_max_lag", rd.minSlavesMaxLagSeconds(), 0, 3600),
             (int) r.integer("ack_slaves", rd.ackSlaves(), 0, 1000),
-            r.integer("ack_timeout", rd.ackTimeoutMillis(), 1, 3_600_000));
+            r.integer("ack_timeout", rd.ackTimeoutMillis(), 1, 3_600_000),
+            (int) r.integer("announce_port", rd.announcePort(), 0, 65535));
     if (replication.backoffMaxMillis() < replication.backoffMinMillis()) {
       throw r.bad(
           "backoff_max",
@@ -225,7 +226,8 @@ public final class ConfigLoader {
             "min_slaves_to_write",
             "min_slaves_max_lag",
             "ack_slaves",
-            "ack_timeout"));
+            "ack_timeout",
+            "announce_port"));
 
     Section m = rootSection.section("monitoring");
     ServerConfig.Monitoring md = ServerConfig.Monitoring.DEFAULT;

@@ -256,6 +256,8 @@ public record ServerConfig(
    *     many slaves; 0 for asynchronous
    * @param ackTimeoutMillis how long a semi-synchronous write waits for its slaves before it fails
    *     with NOREPLICAS
+   * @param announcePort the client port a slave announces to its master (Redis'
+   *     replica-announce-port: behind NAT or a container's port mapping); 0 for its own
    */
   public record Replication(
       String role,
@@ -273,7 +275,8 @@ public record ServerConfig(
       int minSlavesToWrite,
       long minSlavesMaxLagSeconds,
       int ackSlaves,
-      long ackTimeoutMillis) {
+      long ackTimeoutMillis,
+      int announcePort) {
     public static final Replication DEFAULT =
         new Replication(
             "master",
@@ -291,7 +294,8 @@ public record ServerConfig(
             0,
             10,
             0,
-            10_000);
+            10_000,
+            0);
 
     /** The same settings with other link timings (tests use short ones). */
     public Replication withLinkTiming(
@@ -312,7 +316,8 @@ public record ServerConfig(
           minSlavesToWrite,
           minSlavesMaxLagSeconds,
           ackSlaves,
-          ackTimeoutMillis);
+          ackTimeoutMillis,
+          announcePort);
     }
 
     public Replication withRole(String r, String address, int port) {
@@ -332,7 +337,8 @@ public record ServerConfig(
           minSlavesToWrite,
           minSlavesMaxLagSeconds,
           ackSlaves,
-          ackTimeoutMillis);
+          ackTimeoutMillis,
+          announcePort);
     }
   }
 }
