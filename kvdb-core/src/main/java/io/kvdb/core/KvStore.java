@@ -1,6 +1,5 @@
 package io.kvdb.core;
 
-import io.kvdb.core.internal.ShardedKvStore;
 import io.kvdb.core.spi.WalRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -395,10 +394,5 @@ public interface KvStore extends AutoCloseable {
       throw new NullPointerException(name + " must not be null");
     }
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Creates the default implementation; used by the builder. */
-  static KvStore create(KvStoreBuilder builder) {
-    return ShardedKvStore.open(builder);
   }
 }

@@ -1,7 +1,9 @@
 package io.kvdb.core;
 
+import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.WriteAheadLog;
 import java.time.Clock;
+import java.util.ServiceLoader;
 
 /**
  * Builds a {@link KvStore}. Every setter validates its argument at once and names the bad value.
@@ -130,7 +132,35 @@ public final class KvStoreBuilder {
    * @throws java.io.UncheckedIOException if the log cannot be opened or recovered
    */
   public KvStore build() {
-    return KvStore.create(this);
+    return buildEngine();
+  }
+
+  /**
+   * Opens the store as {@link #build}, with the engine's interface for the layers built on it
+   * (replication, a server).
+   */
+  public StoreEngine buildEngine() {
+    return Engines.FACTORY.open(this);
+  }
+
+  /**
+   * A store whose log is not opened yet: {@link StoreEngine#load} fills it, then {@link
+   * StoreEngine#openLog} recovers the log into it (a replica's full sync).
+   */
+  public StoreEngine buildUnopened() {
+    return Engines.FACTORY.unopened(this);
+  }
+
+  /** The engine, found once: the API names no implementation (kvdb-core registers its own). */
+  private static final class Engines {
+    static final StoreEngine.Factory FACTORY =
+        ServiceLoader.load(StoreEngine.Factory.class, KvStoreBuilder.class.getClassLoader())
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no kvdb store engine on the class path (kvdb-core registers one in"
+                            + " META-INF/services/io.kvdb.core.spi.StoreEngine$Factory)"));
   }
 
   public int shards() {

@@ -2,9 +2,9 @@ package io.kvdb.replication;
 
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
-import io.kvdb.core.internal.ShardedKvStore;
 import io.kvdb.core.spi.HistoryUnavailableException;
 import io.kvdb.core.spi.LogCursor;
+import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.replication.internal.DataDirs;
 import io.kvdb.replication.internal.MasterService;
@@ -543,15 +543,14 @@ public final class ReplicationNode implements AutoCloseable {
     }
 
     @Override
-    public ShardedKvStore unopened(long snapshotLsn) {
+    public StoreEngine unopened(long snapshotLsn) {
       SegmentedWal w =
           cfg.wal
               .apply(SegmentedWal.builder().directory(dataDir))
               .preloadedSnapshot(snapshotLsn)
               .build();
-      ShardedKvStore s =
-          ShardedKvStore.unopened(
-              cfg.store.apply(KvStore.builder()).wal(w).removeExpiredKeys(false));
+      StoreEngine s =
+          cfg.store.apply(KvStore.builder()).wal(w).removeExpiredKeys(false).buildUnopened();
       synchronized (logs) {
         logs.put(s, w);
       }
@@ -559,7 +558,7 @@ public final class ReplicationNode implements AutoCloseable {
     }
 
     @Override
-    public void installFullSync(Path ready, ShardedKvStore filled) throws IOException {
+    public void installFullSync(Path ready, StoreEngine filled) throws IOException {
       Files.writeString(ready.resolve(SLAVE_ID_FILE), slaveId + "\n", StandardCharsets.UTF_8);
       store.loading(true);
       try {

@@ -1,8 +1,8 @@
 package io.kvdb.server;
 
 import io.kvdb.core.KvStore;
-import io.kvdb.core.internal.ShardedKvStore;
 import io.kvdb.core.spi.RecoveryReport;
+import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.wal.SegmentedWal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ final class Repair implements Callable<Integer> {
         KvStore.builder()
             .wal(SegmentedWal.builder().directory(dataDir).truncateCorruption(true).build())
             .build()) {
-      r = ((ShardedKvStore) store).recoveryReport();
+      r = ((StoreEngine) store).recoveryReport();
       lastLsn = store.lastLsn();
     } catch (RuntimeException e) {
       System.err.println("kvdb-server repair: cannot open " + dataDir + ": " + e.getMessage());

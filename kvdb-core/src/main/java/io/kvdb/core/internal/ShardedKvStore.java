@@ -8,7 +8,7 @@ import io.kvdb.core.ScanPage;
 import io.kvdb.core.StoreStats;
 import io.kvdb.core.Ttl;
 import io.kvdb.core.spi.RecoveryReport;
-import io.kvdb.core.spi.StoreState;
+import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
 import java.io.IOException;
@@ -45,7 +45,7 @@ import java.util.function.Function;
  * do they retry under the read lock. A validated read is linearizable ({@link KeyReads}). No read
  * shows a key whose expiry has passed on the builder's clock.
  */
-public final class ShardedKvStore implements KvStore, StoreState {
+public final class ShardedKvStore implements StoreEngine {
   private final Shards shards;
   private final WriteAheadLog wal;
   private final Limits limits;
@@ -98,6 +98,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
   }
 
   /** Puts an entry into a store whose log is not open yet (one thread; see {@link #unopened}). */
+  @Override
   public void load(byte[] key, byte[] value, long expireAtMillis) {
     shards.put(key, value, expireAtMillis);
   }
@@ -106,6 +107,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
    * Opens and recovers the log (once); see {@link #unopened}. Keys that expired while the store was
    * down are then removed, their removal logged (unless this store does not remove expired keys).
    */
+  @Override
   public void openLog() {
     if (wal != null) {
       try {
@@ -124,6 +126,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
    * Whether this store removes expired keys itself (see {@link KvStoreBuilder#removeExpiredKeys});
    * a replication node turns it off while it is a replica and on when it is promoted.
    */
+  @Override
   public void removeExpiredKeys(boolean remove) {
     this.removeExpired = remove;
     if (remove && shards.volatileCount() > 0) {
@@ -136,26 +139,31 @@ public final class ShardedKvStore implements KvStore, StoreState {
   }
 
   /** Keys removed because their expiry passed, since the store opened (or {@link #resetStats}). */
+  @Override
   public long expiredKeys() {
     return expirer.expiredKeys();
   }
 
   /** Zeroes the statistics counters (Redis' CONFIG RESETSTAT). */
+  @Override
   public void resetStats() {
     expirer.resetCount();
   }
 
   /** Keys with an expiry (those expired but not yet reclaimed included), read without locks. */
+  @Override
   public long keysWithExpiry() {
     return shards.volatileCount();
   }
 
   /** What the WAL's recovery did when this store opened. */
+  @Override
   public RecoveryReport recoveryReport() {
     return recovery;
   }
 
   /** The number of shards. */
+  @Override
   public int shardCount() {
     return shards.count();
   }
@@ -439,6 +447,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
    * Entries in memory, expired ones not yet reclaimed included: a count that takes no lock (for
    * statistics; {@link #size()} is the exact count readers see).
    */
+  @Override
   public long entries() {
     long n = 0;
     for (int i = 0; i < shards.count(); i++) {
@@ -448,11 +457,13 @@ public final class ShardedKvStore implements KvStore, StoreState {
   }
 
   /** The estimated heap the data takes (entries and their slots), read without stopping writers. */
+  @Override
   public long usedMemory() {
     return shards.usedMemory();
   }
 
   /** The memory limit, 0 for none. */
+  @Override
   public long maxMemory() {
     return limits.maxMemory();
   }
@@ -461,6 +472,7 @@ public final class ShardedKvStore implements KvStore, StoreState {
    * Changes the memory limit (0: none), as Redis' CONFIG SET maxmemory: later writes are checked
    * against it; data already over it stays (deletes always work).
    */
+  @Override
   public void maxMemory(long bytes) {
     limits.maxMemory(bytes);
   }

@@ -1,8 +1,8 @@
 package io.kvdb.replication.internal;
 
 import io.kvdb.core.KvStore;
-import io.kvdb.core.internal.ShardedKvStore;
 import io.kvdb.core.spi.LogHistory;
+import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
@@ -104,13 +104,13 @@ public final class ReplicaLink implements AutoCloseable {
      * A store for the data directory whose log is not opened yet, told that the snapshot at {@code
      * snapshotLsn} is already loaded: the full sync fills it while the entries arrive.
      */
-    ShardedKvStore unopened(long snapshotLsn);
+    StoreEngine unopened(long snapshotLsn);
 
     /**
      * Makes the complete full sync in {@code directory} the node's data, and {@code filled} (from
      * {@link #unopened}, holding its snapshot) the node's store.
      */
-    void installFullSync(Path directory, ShardedKvStore filled) throws IOException;
+    void installFullSync(Path directory, StoreEngine filled) throws IOException;
   }
 
   /** Settings of a link. */
@@ -406,7 +406,7 @@ public final class ReplicaLink implements AutoCloseable {
     long[] entries = {0};
     // The entries go to the new directory's snapshot file and, at the same time, into the store
     // that will serve them: the dataset is never loaded from the file again.
-    ShardedKvStore filled = host.unopened(snapshotLsn);
+    StoreEngine filled = host.unopened(snapshotLsn);
     StoreState.EntryVisitor alsoLoad = (k, v, x) -> filled.load(k, v, x);
     StoreState incoming =
         new StoreState() {

@@ -4,7 +4,7 @@ import io.kvdb.core.EntryFunction;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.ScanPage;
 import io.kvdb.core.Ttl;
-import io.kvdb.core.internal.ShardedKvStore;
+import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.replication.DatasetLoadingException;
 import io.kvdb.replication.ReadOnlyReplicaException;
@@ -50,8 +50,8 @@ public final class SwappableStore implements KvStore {
    * reach it through the link. A master's store removes them (and logs the removal).
    */
   private static void expiryFollowsRole(KvStore s, boolean replica) {
-    if (s instanceof ShardedKvStore sharded) {
-      sharded.removeExpiredKeys(!replica);
+    if (s instanceof StoreEngine engine) {
+      engine.removeExpiredKeys(!replica);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.kvdb.server.command;
 
 import io.kvdb.core.KvStore;
+import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.replication.ReplicationNode;
 import io.kvdb.server.config.ServerConfig;
 import io.kvdb.wal.SegmentedWal;
@@ -66,9 +67,9 @@ public final class ServerContext {
   }
 
   /** The engine underneath, for its statistics (memory, recovery report, shards). */
-  public io.kvdb.core.internal.ShardedKvStore engine() {
+  public StoreEngine engine() {
     KvStore s = node == null ? store : node.currentStore();
-    return (io.kvdb.core.internal.ShardedKvStore) s;
+    return (StoreEngine) s; // built by KvStoreBuilder: kvdb-core's engine
   }
 
   /** The replication node, or null for an in-memory server. */

@@ -1,0 +1,84 @@
+package io.kvdb.server;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module boundaries, enforced (architecture issue). The server's test class path holds every
+ * embeddable module's main classes, so the rules for all of them live here; the CLI's own compile
+ * class path holds no kvdb module, so the compiler keeps it apart. Only main code is checked (tests
+ * may reach into internals of the module they test). docs/architecture.md draws the same.
+ */
+class ArchitectureTest {
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void importMainClasses() {
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("-tests.jar"))
+            .importPackages("io.kvdb");
+  }
+
+  /** core ← wal ← replication ← server: no module reaches up. */
+  @Test
+  void modulesDependOnlyOnTheLayersBelow() {
+    ArchRule rule =
+        layeredArchitecture()
+            .consideringOnlyDependenciesInLayers()
+            .layer("core")
+            .definedBy("io.kvdb.core..")
+            .layer("wal")
+            .definedBy("io.kvdb.wal..")
+            .layer("replication")
+            .definedBy("io.kvdb.replication..")
+            .layer("server")
+            .definedBy("io.kvdb.server..")
+            .whereLayer("server")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("replication")
+            .mayOnlyBeAccessedByLayers("server")
+            .whereLayer("wal")
+            .mayOnlyBeAccessedByLayers("replication", "server");
+    rule.check(classes);
+  }
+
+  /** A module's {@code internal} packages are its own: others use its API and SPI. */
+  @Test
+  void noModuleReachesIntoAnothersInternals() {
+    for (String module : new String[] {"core", "wal", "replication", "server"}) {
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("io.kvdb." + module + "..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.kvdb." + module + ".internal..")
+          .because("only " + module + " itself may use io.kvdb." + module + ".internal")
+          .check(classes);
+    }
+  }
+
+  /**
+   * The API names no implementation: the builder finds the engine through {@link
+   * java.util.ServiceLoader}, so {@code io.kvdb.core} and {@code io.kvdb.core.internal} form no
+   * cycle, and the SPI ({@code io.kvdb.core.spi}) stands on the API alone.
+   */
+  @Test
+  void coresApiAndSpiDoNotDependOnItsImplementation() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.kvdb.core", "io.kvdb.core.spi")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.kvdb.core.internal..")
+        .check(classes);
+  }
+}
