@@ -42,7 +42,7 @@ class CommandTableTest {
   @Test
   void everyServerCommandIsKnownWithItsArity() {
     for (io.kvdb.server.command.CommandSpec spec :
-        io.kvdb.server.command.CommandRegistry.standard().all()) {
+        io.kvdb.server.commands.CommandFamilies.standard().all()) {
       CommandTable.Info info = table.find(spec.name());
       assertThat(info).as(spec.name()).isNotNull();
       if (!spec.name().equals("quit")) { // the CLI's own QUIT leaves the client

@@ -5,6 +5,7 @@ import io.kvdb.core.KvStoreBuilder;
 import io.kvdb.replication.ReplicationNode;
 import io.kvdb.server.command.RuntimeConfig;
 import io.kvdb.server.command.ServerContext;
+import io.kvdb.server.commands.CommandFamilies;
 import io.kvdb.server.config.ServerConfig;
 import io.kvdb.server.metrics.MetricsEndpoint;
 import io.kvdb.server.netty.KvdbChannelInitializer;
@@ -71,11 +72,13 @@ public final class KvdbServer implements AutoCloseable {
     if (config.wal() == null) {
       this.node = null;
       this.store = storeSettings(KvStore.builder(), config, runtime).build();
-      this.context = new ServerContext(store, null, config, runtime, version());
+      this.context =
+          new ServerContext(store, null, config, runtime, version(), CommandFamilies.standard());
     } else {
       this.node = openNode(config, runtime, walCustomizer);
       this.store = node.store();
-      this.context = new ServerContext(store, node, config, runtime, version());
+      this.context =
+          new ServerContext(store, node, config, runtime, version(), CommandFamilies.standard());
     }
 
     boolean epoll = Epoll.isAvailable();

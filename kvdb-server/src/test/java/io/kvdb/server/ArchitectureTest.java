@@ -81,4 +81,43 @@ class ArchitectureTest {
         .resideInAPackage("io.kvdb.core.internal..")
         .check(classes);
   }
+
+  /**
+   * The command framework knows no family: families ({@code io.kvdb.server.commands}) register
+   * themselves through {@code CommandFamilies}, which only the server's wiring names.
+   */
+  @Test
+  void noLayerBelowTheWiringImportsACommandFamily() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.kvdb.server.command",
+            "io.kvdb.server.connection",
+            "io.kvdb.server.stats",
+            "io.kvdb.server.netty",
+            "io.kvdb.server.metrics",
+            "io.kvdb.server.config")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.kvdb.server.commands..")
+        .check(classes);
+  }
+
+  /** The configuration is read before anything runs: it depends on no other server package. */
+  @Test
+  void theConfigurationStandsAlone() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.kvdb.server.config")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.kvdb.server",
+            "io.kvdb.server.command..",
+            "io.kvdb.server.connection",
+            "io.kvdb.server.stats",
+            "io.kvdb.server.netty",
+            "io.kvdb.server.metrics")
+        .check(classes);
+  }
 }

@@ -4,18 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /** Parsing helpers for command arguments, with Redis' strictness. */
-final class Args {
+public final class Args {
   private Args() {}
 
-  static String text(byte[] b) {
+  public static String text(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
 
-  static String lower(byte[] b) {
+  public static String lower(byte[] b) {
     return text(b).toLowerCase(Locale.ROOT);
   }
 
-  static boolean is(byte[] b, String word) {
+  public static boolean is(byte[] b, String word) {
     return lower(b).equals(word);
   }
 
@@ -25,7 +25,7 @@ final class Args {
    *
    * @throws NumberFormatException if it is not one
    */
-  static long parseLong(byte[] b) {
+  public static long parseLong(byte[] b) {
     int n = b.length;
     if (n == 0 || n > 20) {
       throw new NumberFormatException();
@@ -51,12 +51,12 @@ final class Args {
     return Long.parseLong(new String(b, StandardCharsets.US_ASCII)); // throws on overflow
   }
 
-  static byte[] bytes(long n) {
+  public static byte[] bytes(long n) {
     return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
   }
 
   /** {@link #parseLong}, answering Redis' "not an integer" error when it is not one. */
-  static long integer(byte[] b) {
+  public static long integer(byte[] b) {
     try {
       return parseLong(b);
     } catch (NumberFormatException e) {
@@ -65,7 +65,7 @@ final class Args {
   }
 
   /** Whether {@code b} is {@code word}, ignoring ASCII case, without allocating. */
-  static boolean isWord(byte[] b, String word) {
+  public static boolean isWord(byte[] b, String word) {
     if (b.length != word.length()) {
       return false;
     }

@@ -2,6 +2,8 @@ package io.kvdb.server.command;
 
 import io.kvdb.core.KvStore;
 import io.kvdb.core.ScanPage;
+import io.kvdb.server.connection.ConnectionState;
+import io.kvdb.server.stats.CommandStats;
 
 /**
  * What a handler sees while it runs: the server, its connection, and the store. The store's write
@@ -76,7 +78,7 @@ public final class CommandContext {
   }
 
   /** Runs {@code work} with {@link #store()} being the atomic view of a transaction. */
-  <R> R inView(KvStore atomicView, java.util.function.Supplier<R> work) {
+  public <R> R inView(KvStore atomicView, java.util.function.Supplier<R> work) {
     KvStore before = view;
     view = atomicView;
     try {
@@ -86,7 +88,7 @@ public final class CommandContext {
     }
   }
 
-  boolean inTransactionView() {
+  public boolean inTransactionView() {
     return view != null;
   }
 
@@ -125,7 +127,7 @@ public final class CommandContext {
     this.push = push;
   }
 
-  java.util.function.Consumer<Reply> push() {
+  public java.util.function.Consumer<Reply> push() {
     return push;
   }
 

@@ -1,5 +1,7 @@
 package io.kvdb.server.command;
 
+import io.kvdb.server.connection.Transaction;
+import io.kvdb.server.connection.WatchedKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Locale;
@@ -8,36 +10,22 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Every command the server knows: name to {@link CommandSpec}. {@link #execute} is the one place
- * that looks commands up, enforces AUTH and arity, and maps exceptions to error replies, so each
- * handler only does its own work. Immutable after construction; thread-safe.
+ * Every command the server knows: name to {@link CommandSpec}. The registry knows no command
+ * family: each family registers its commands ({@code io.kvdb.server.commands.CommandFamilies} is
+ * the one list the server wires in). {@link #execute} is the one place that looks commands up,
+ * enforces AUTH and arity, and maps exceptions to error replies, so each handler only does its own
+ * work. Immutable after construction; thread-safe.
  */
 public final class CommandRegistry {
   private final Map<String, CommandSpec> commands = new TreeMap<>();
   // An allocation-free, case-insensitive index by name bytes: the lookup runs for every request.
   private CommandSpec[] index = new CommandSpec[512];
 
-  /** The registry with every standard command family. */
-  public static CommandRegistry standard() {
-    CommandRegistry r = new CommandRegistry();
-    StringCommands.register(r);
-    StringEditCommands.register(r);
-    CounterCommands.register(r);
-    BitCommands.register(r);
-    LcsCommand.register(r);
-    KeyCommands.register(r);
-    KeyMoveCommands.register(r);
-    ExpiryCommands.register(r);
-    TransactionCommands.register(r);
-    MonitoringCommands.register(r);
-    ServerCommands.register(r);
-    ConnectionCommands.register(r);
-    ReplicationCommands.register(r);
-    return r;
-  }
+  /** An empty registry: families add their commands to it. */
+  public CommandRegistry() {}
 
   /** Registers a command whose key arguments sit at {@code firstKey..lastKey} by {@code step}. */
-  void keyed(
+  public void keyed(
       String group,
       String name,
       int arity,
@@ -53,7 +41,7 @@ public final class CommandRegistry {
             group, name, arity, flags, firstKey, lastKey, step, summary, args, handler));
   }
 
-  void add(CommandSpec spec) {
+  public void add(CommandSpec spec) {
     if (commands.putIfAbsent(spec.name(), spec) != null) {
       throw new IllegalStateException("command registered twice: " + spec.name());
     }
@@ -205,7 +193,7 @@ public final class CommandRegistry {
    * Runs a command that passed its checks: marks transactions watching its keys (a write), then
    * runs its handler, mapping an exception to an error reply.
    */
-  Reply run(CommandContext ctx, CommandSpec spec, byte[][] argv) {
+  public Reply run(CommandContext ctx, CommandSpec spec, byte[][] argv) {
     WatchedKeys watches = ctx.server().watches();
     if (spec.has(CommandFlag.WRITE) && !watches.isEmpty()) {
       if (spec.firstKey() == 0) {

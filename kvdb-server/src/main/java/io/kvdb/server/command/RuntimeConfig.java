@@ -67,7 +67,7 @@ public final class RuntimeConfig {
     return p > 0 ? p : own;
   }
 
-  void announcePort(int port) {
+  public void announcePort(int port) {
     this.announcePort = port;
   }
 
@@ -98,7 +98,7 @@ public final class RuntimeConfig {
     return maxQueryBuffer;
   }
 
-  void outputLimits(OutputLimit normal, OutputLimit replica, OutputLimit pubsub) {
+  public void outputLimits(OutputLimit normal, OutputLimit replica, OutputLimit pubsub) {
     if (normal != null) {
       normalOutput = normal;
     }
@@ -110,7 +110,7 @@ public final class RuntimeConfig {
     }
   }
 
-  void maxQueryBuffer(long value) {
+  public void maxQueryBuffer(long value) {
     maxQueryBuffer = value;
   }
 
@@ -137,23 +137,23 @@ public final class RuntimeConfig {
     return maxMemory;
   }
 
-  void maxClients(int value) {
+  public void maxClients(int value) {
     maxClients = value;
   }
 
-  void password(String value) {
+  public void password(String value) {
     password = value;
   }
 
-  void idleTimeoutSeconds(long value) {
+  public void idleTimeoutSeconds(long value) {
     idleTimeoutSeconds = value;
   }
 
-  void protectedMode(boolean value) {
+  public void protectedMode(boolean value) {
     protectedMode = value;
   }
 
-  void maxMemory(long value) {
+  public void maxMemory(long value) {
     maxMemory = value;
   }
 }

@@ -4,6 +4,14 @@ import io.kvdb.core.KvStore;
 import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.replication.ReplicationNode;
 import io.kvdb.server.config.ServerConfig;
+import io.kvdb.server.connection.ClientRegistry;
+import io.kvdb.server.connection.ConnectionState;
+import io.kvdb.server.connection.Monitors;
+import io.kvdb.server.connection.WatchedKeys;
+import io.kvdb.server.stats.CommandStats;
+import io.kvdb.server.stats.LatencyMonitor;
+import io.kvdb.server.stats.ServerStats;
+import io.kvdb.server.stats.SlowLog;
 import io.kvdb.wal.SegmentedWal;
 
 /**
@@ -36,13 +44,15 @@ public final class ServerContext {
   /**
    * @param node the replication node owning {@code store} and its WAL, or null for an in-memory
    *     server
+   * @param registry the commands (the families the server wires in)
    */
   public ServerContext(
       KvStore store,
       ReplicationNode node,
       ServerConfig config,
       RuntimeConfig runtime,
-      String version) {
+      String version,
+      CommandRegistry registry) {
     this.store = store;
     this.node = node;
     this.config = config;
@@ -53,7 +63,7 @@ public final class ServerContext {
     this.slowLog =
         new SlowLog(
             config.monitoring().slowlogLogSlowerThanMicros(), config.monitoring().slowlogMaxLen());
-    this.registry = CommandRegistry.standard();
+    this.registry = registry;
     this.commandStats = new CommandStats(registry.all());
   }
 
@@ -149,7 +159,7 @@ public final class ServerContext {
     shutdownRequest = r;
   }
 
-  void requestShutdown() {
+  public void requestShutdown() {
     shutdownRequest.run();
   }
 
@@ -180,7 +190,7 @@ public final class ServerContext {
   }
 
   /** Which transactions WATCH which keys. */
-  WatchedKeys watches() {
+  public WatchedKeys watches() {
     return watches;
   }
 

@@ -2,9 +2,9 @@ package io.kvdb.server.metrics;
 
 import io.kvdb.replication.NodeStatus;
 import io.kvdb.replication.ReplicationNode;
-import io.kvdb.server.command.CommandStats;
 import io.kvdb.server.command.ServerContext;
-import io.kvdb.server.command.ServerStats;
+import io.kvdb.server.stats.CommandStats;
+import io.kvdb.server.stats.ServerStats;
 import io.kvdb.wal.SegmentedWal;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;

@@ -1,12 +1,12 @@
 package io.kvdb.server.netty;
 
 import io.kvdb.server.command.CommandContext;
-import io.kvdb.server.command.ConnectionState;
 import io.kvdb.server.command.RateLimitedLog;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
 import io.kvdb.server.command.RuntimeConfig;
 import io.kvdb.server.command.ServerContext;
+import io.kvdb.server.connection.ConnectionState;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,7 +1,7 @@
 package io.kvdb.server.netty;
 
-import io.kvdb.server.command.ConnectionState;
 import io.kvdb.server.command.ServerContext;
+import io.kvdb.server.connection.ConnectionState;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;

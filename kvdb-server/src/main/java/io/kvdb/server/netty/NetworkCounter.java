@@ -1,6 +1,6 @@
 package io.kvdb.server.netty;
 
-import io.kvdb.server.command.ServerStats;
+import io.kvdb.server.stats.ServerStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;

@@ -1,7 +1,7 @@
 package io.kvdb.server.netty;
 
-import io.kvdb.server.command.ConnectionState;
 import io.kvdb.server.command.RespErrors;
+import io.kvdb.server.connection.ConnectionState;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;

@@ -2,7 +2,7 @@ package io.kvdb.server.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvdb.server.command.ConnectionState;
+import io.kvdb.server.connection.ConnectionState;
 import io.kvdb.server.netty.ProtocolError;
 import io.kvdb.server.netty.RespRequestDecoder;
 import io.kvdb.server.testing.ChildServer;

@@ -1,0 +1,152 @@
+package io.kvdb.server.commands;
+
+import static io.kvdb.server.command.ArgDoc.key;
+import static io.kvdb.server.command.CommandFlag.FAST;
+import static io.kvdb.server.command.CommandFlag.WRITE;
+
+import io.kvdb.core.KeyFunction.Decision;
+import io.kvdb.server.command.ArgDoc;
+import io.kvdb.server.command.Args;
+import io.kvdb.server.command.CommandContext;
+import io.kvdb.server.command.CommandException;
+import io.kvdb.server.command.CommandRegistry;
+import io.kvdb.server.command.CommandSpec;
+import io.kvdb.server.command.Reply;
+import io.kvdb.server.command.RespErrors;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * Counters: INCR, DECR, INCRBY, DECRBY, INCRBYFLOAT. Each logs its resulting value (never "+1"), so
+ * the log stays idempotent, and keeps the key's expiry, as Redis does. INCRBYFLOAT computes in
+ * Redis' 80-bit long double arithmetic ({@link LongDouble}) so its replies are Redis' digit for
+ * digit.
+ */
+public final class CounterCommands {
+  private static final String GROUP = "string";
+
+  private CounterCommands() {}
+
+  public static void register(CommandRegistry r) {
+    r.add(
+        CommandSpec.keyed(
+            GROUP,
+            "incr",
+            2,
+            EnumSet.of(WRITE, FAST),
+            1,
+            1,
+            1,
+            "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+            List.of(key("key")),
+            (c, a) -> incrBy(c, a[1], 1)));
+    r.add(
+        CommandSpec.keyed(
+            GROUP,
+            "decr",
+            2,
+            EnumSet.of(WRITE, FAST),
+            1,
+            1,
+            1,
+            "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+            List.of(key("key")),
+            (c, a) -> incrBy(c, a[1], -1)));
+    r.add(
+        CommandSpec.keyed(
+            GROUP,
+            "incrby",
+            3,
+            EnumSet.of(WRITE, FAST),
+            1,
+            1,
+            1,
+            "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+            List.of(key("key"), ArgDoc.integer("increment")),
+            (c, a) -> incrBy(c, a[1], delta(a[2], false))));
+    r.add(
+        CommandSpec.keyed(
+            GROUP,
+            "decrby",
+            3,
+            EnumSet.of(WRITE, FAST),
+            1,
+            1,
+            1,
+            "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
+            List.of(key("key"), ArgDoc.integer("decrement")),
+            (c, a) -> incrBy(c, a[1], delta(a[2], true))));
+    r.add(
+        CommandSpec.keyed(
+            GROUP,
+            "incrbyfloat",
+            3,
+            EnumSet.of(WRITE, FAST),
+            1,
+            1,
+            1,
+            "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+            List.of(key("key"), ArgDoc.string("increment")),
+            CounterCommands::incrByFloat));
+  }
+
+  private static long delta(byte[] arg, boolean negate) {
+    long d = Args.integer(arg);
+    if (negate) {
+      if (d == Long.MIN_VALUE) {
+        throw new CommandException(RespErrors.OVERFLOW);
+      }
+      d = -d;
+    }
+    return d;
+  }
+
+  private static Reply incrBy(CommandContext c, byte[] key, long delta) {
+    return Reply.later(
+        c.writes()
+            .computeEntry(
+                key,
+                (cur, at) -> {
+                  long n;
+                  try {
+                    n = cur == null ? 0 : Args.parseLong(cur);
+                  } catch (NumberFormatException e) {
+                    throw new CommandException(RespErrors.NOT_INTEGER);
+                  }
+                  long result;
+                  try {
+                    result = Math.addExact(n, delta);
+                  } catch (ArithmeticException e) {
+                    throw new CommandException(RespErrors.OVERFLOW);
+                  }
+                  return Decision.put(Args.bytes(result), Decision.KEEP_TTL, Reply.integer(result));
+                }));
+  }
+
+  private static Reply incrByFloat(CommandContext c, byte[][] a) {
+    return Reply.later(
+        c.writes()
+            .computeEntry(
+                a[1],
+                (cur, at) -> {
+                  // Redis reads the key's value first, then the increment.
+                  LongDouble.Value base =
+                      cur == null
+                          ? LongDouble.round(java.math.BigDecimal.ZERO)
+                          : LongDouble.parse(cur);
+                  if (base == null) {
+                    throw new CommandException(RespErrors.NOT_FLOAT);
+                  }
+                  LongDouble.Value incr = LongDouble.parse(a[2]);
+                  if (incr == null) {
+                    throw new CommandException(RespErrors.NOT_FLOAT);
+                  }
+                  LongDouble.Value sum = LongDouble.add(base, incr);
+                  if (!sum.finite()) {
+                    throw new CommandException(RespErrors.INCR_NAN);
+                  }
+                  byte[] text = LongDouble.format(sum.value());
+                  return Decision.put(text, Decision.KEEP_TTL, Reply.bulk(text));
+                }));
+  }
+}
