@@ -535,10 +535,11 @@ public final class ReplicationNode implements AutoCloseable {
     }
 
     @Override
-    public SegmentedWal log(Path directory) {
+    public SegmentedWal log(Path directory, long snapshotLsn) {
       return cfg.wal
           .apply(SegmentedWal.builder().directory(directory))
           .snapshotThreshold(0)
+          .preloadedSnapshot(snapshotLsn)
           .build();
     }
 
