@@ -8,9 +8,9 @@ import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.replication.internal.DataDirs;
 import io.kvdb.replication.internal.MasterService;
-import io.kvdb.replication.internal.ReplicaLink;
 import io.kvdb.replication.internal.RollbackFile;
 import io.kvdb.replication.internal.RollbackRefusedException;
+import io.kvdb.replication.internal.SlaveLink;
 import io.kvdb.replication.internal.SwappableStore;
 import io.kvdb.replication.internal.WriteGate;
 import io.kvdb.wal.SegmentedWal;
@@ -71,7 +71,7 @@ public final class ReplicationNode implements AutoCloseable {
   private final Map<KvStore, SegmentedWal> logs = new WeakHashMap<>();
   private volatile SegmentedWal wal;
   private volatile MasterService master; // written under this
-  private ReplicaLink link; // guarded by this
+  private SlaveLink link; // guarded by this
   private boolean closed; // guarded by this
   private int boundListenPort; // the port its slaves use, once bound (guarded by this)
   private volatile int announcePort; // this node's client port, told to its master in HELLO
@@ -256,7 +256,7 @@ public final class ReplicationNode implements AutoCloseable {
 
   public synchronized NodeStatus status() {
     MasterService m = master;
-    ReplicaLink l = link;
+    SlaveLink l = link;
     NodeStatus.Link linkStatus =
         l == null
             ? null
@@ -358,9 +358,9 @@ public final class ReplicationNode implements AutoCloseable {
 
   private void startLink(String host, int port) {
     link =
-        new ReplicaLink(
+        new SlaveLink(
             new LinkHost(),
-            new ReplicaLink.Settings(
+            new SlaveLink.Settings(
                 host,
                 port,
                 slaveId,
@@ -415,7 +415,7 @@ public final class ReplicationNode implements AutoCloseable {
   }
 
   /** What the link needs from this node. */
-  private final class LinkHost implements ReplicaLink.Host {
+  private final class LinkHost implements SlaveLink.Host {
     @Override
     public int announcePort() {
       return announcePort;

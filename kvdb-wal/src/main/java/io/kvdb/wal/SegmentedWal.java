@@ -10,17 +10,16 @@ import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
 import io.kvdb.wal.internal.CleanClose;
+import io.kvdb.wal.internal.CommitMetrics;
+import io.kvdb.wal.internal.DirectoryLock;
 import io.kvdb.wal.internal.GroupCommitter;
 import io.kvdb.wal.internal.HistoryFile;
+import io.kvdb.wal.internal.LogHistories;
 import io.kvdb.wal.internal.SegmentCursor;
 import io.kvdb.wal.internal.WalLoader;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -55,13 +54,11 @@ public final class SegmentedWal implements WriteAheadLog {
   private final WalOptions options;
   private final String name;
   private final ConcurrentSkipListMap<Long, Path> segments = new ConcurrentSkipListMap<>();
-  private FileChannel lockChannel;
-  private FileLock lock;
+  private DirectoryLock lock;
   private volatile GroupCommitter committer;
   private Compactor compactor;
   private boolean closed;
-  private volatile LogHistory history;
-  private volatile boolean follower;
+  private volatile LogHistories histories;
   // LSNs (gapAfter, gapEnd] have no record in this log: recovery continued after a snapshot whose
   // end the log lacked. Empty (0, 0] otherwise.
   private volatile long gapAfter;
@@ -86,7 +83,7 @@ public final class SegmentedWal implements WriteAheadLog {
     }
     Path dir = options.directory();
     Files.createDirectories(dir);
-    acquireLock(dir);
+    lock = DirectoryLock.acquire(dir);
     WalLoader.Loaded loaded = null;
     try {
       loaded =
@@ -99,7 +96,8 @@ public final class SegmentedWal implements WriteAheadLog {
       }
       // Consumed before anything is appended: from here on only a close says the end is clean.
       boolean cleanEnd = loaded.cleanEnd() && CleanClose.consume(dir) == loaded.lastLsn();
-      history = recoverHistory(dir, loaded, cleanEnd);
+      histories = new LogHistories(dir, name);
+      histories.recover(loaded, cleanEnd, options.fsync());
       segments.putAll(loaded.segments());
       compactor =
           new Compactor(
@@ -175,95 +173,24 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   /**
-   * The history of the recovered log: the recorded one, or a new one when this is a new directory
-   * or recovery may have lost records that were handed out — dropped records, or an unclean end
-   * under a policy that acknowledges before fsync. A fork keeps the old id as previous, shared up
-   * to the last intact LSN, so replicas within it continue.
-   *
-   * <p>A log that follows a master (its records are the master's, {@link #adoptHistory}) never
-   * forks: losing its tail leaves it behind its master, at a prefix of the same history, and it
-   * continues from there. Forking would make its master refuse it as diverged forever.
-   */
-  private LogHistory recoverHistory(Path dir, WalLoader.Loaded loaded, boolean cleanEnd)
-      throws IOException {
-    HistoryFile.Stored stored = HistoryFile.readStored(dir);
-    LogHistory recorded = stored == null ? null : stored.history();
-    follower = stored != null && stored.follower();
-    RecoveryReport r = loaded.report();
-    String why = null;
-    if (recorded == null) {
-      why = loaded.lastLsn() == 0 ? "new log" : "no history recorded (a log of an earlier build)";
-    } else if (r.recordsDropped() > 0) {
-      why = "recovery dropped " + r.recordsDropped() + " records";
-    } else if (!cleanEnd && options.fsync() != FsyncPolicy.ALWAYS) {
-      why = "unclean end under fsync " + options.fsync() + ": an unsynced tail may be lost";
-    }
-    if (why == null) {
-      return recorded;
-    }
-    // A follower that lost its tail is a prefix of its master's history. One that continued after
-    // a snapshot newer than its log is not (the snapshot holds part of what the log lacks): it
-    // forks like any log, and its master will say so (refused as diverged; resync_over_divergence
-    // lets it take a full sync).
-    if (follower && loaded.intactLsn() == loaded.lastLsn()) {
-      log.warn(
-          "[wal {}] {}; this log follows its master's history {}, so it is only behind: it"
-              + " continues from LSN {}",
-          name,
-          why,
-          LogHistory.hex(recorded.id()),
-          loaded.lastLsn() + 1);
-      return recorded;
-    }
-    follower = false;
-    LogHistory fresh =
-        recorded == null
-            ? new LogHistory(HistoryFile.newId(), 0, 0)
-            // Shared up to the recovered last LSN: after a snapshot newer than the log that is the
-            // snapshot's end E (its state holds the old history's records up to E), not the last
-            // intact record; a slave between the two needs a full sync (the gap), not a refusal.
-            : new LogHistory(HistoryFile.newId(), recorded.id(), loaded.lastLsn());
-    HistoryFile.write(dir, fresh, false);
-    log.info(
-        "[wal {}] new history {} ({}){}",
-        name,
-        LogHistory.hex(fresh.id()),
-        why,
-        recorded == null
-            ? ""
-            : ", forked from " + LogHistory.hex(recorded.id()) + " after LSN " + fresh.forkLsn());
-    return fresh;
-  }
-
-  /**
    * Whether this log follows a master's history: its records arrived from a master ({@link
    * #adoptHistory}, or a full sync's {@link #createFromSnapshot}) and it has appended none of its
    * own since. Such a log does not fork when recovery loses its tail.
    */
   public boolean follower() {
-    return follower;
+    LogHistories h = histories;
+    return h != null && h.follower();
   }
 
   @Override
   public LogHistory history() {
     committer();
-    return history;
+    return histories.current();
   }
 
   @Override
   public synchronized LogHistory forkHistory() throws IOException {
-    GroupCommitter c = committer();
-    LogHistory fresh = new LogHistory(HistoryFile.newId(), history.id(), c.lastLsn());
-    HistoryFile.write(options.directory(), fresh, false);
-    history = fresh;
-    follower = false;
-    log.info(
-        "[wal {}] new history {}, forked from {} after LSN {}",
-        name,
-        LogHistory.hex(fresh.id()),
-        LogHistory.hex(fresh.previousId()),
-        fresh.forkLsn());
-    return fresh;
+    return histories.fork(committer().lastLsn());
   }
 
   @Override
@@ -274,41 +201,14 @@ public final class SegmentedWal implements WriteAheadLog {
   @Override
   public synchronized void adoptHistory(LogHistory adopted) throws IOException {
     committer();
-    if (!adopted.equals(history) || !follower) {
-      HistoryFile.write(options.directory(), adopted, true);
-      history = adopted;
-      follower = true;
-      log.info("[wal {}] follows history {}", name, LogHistory.hex(adopted.id()));
-    }
-  }
-
-  private void acquireLock(Path dir) throws IOException {
-    Path lockFile = dir.resolve(io.kvdb.wal.internal.WalFileNames.LOCK_FILE);
-    lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    try {
-      lock = lockChannel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
-      lockChannel.close();
-      throw new IOException(
-          "the WAL directory "
-              + dir.toAbsolutePath()
-              + " is already in use by another store (lock file "
-              + lockFile.toAbsolutePath()
-              + " is held)");
-    }
+    histories.adopt(adopted);
   }
 
   private void releaseLock() throws IOException {
-    if (lock != null) {
-      lock.release();
-      lock = null;
-    }
-    if (lockChannel != null) {
-      lockChannel.close();
-      lockChannel = null;
+    DirectoryLock l = lock;
+    lock = null;
+    if (l != null) {
+      l.close();
     }
   }
 
@@ -470,9 +370,9 @@ public final class SegmentedWal implements WriteAheadLog {
   @Override
   public LogStats stats() {
     GroupCommitter c = committer();
-    GroupCommitter.Stats st = c.stats();
-    org.HdrHistogram.Histogram fsync = c.fsyncHistogram();
-    org.HdrHistogram.Histogram group = c.groupSizeHistogram();
+    CommitMetrics.Stats st = c.metrics().stats();
+    org.HdrHistogram.Histogram fsync = c.metrics().fsyncHistogram();
+    org.HdrHistogram.Histogram group = c.metrics().groupSizeHistogram();
     int files = 0;
     long bytes = 0;
     try (var list = java.nio.file.Files.list(options.directory())) {
@@ -510,7 +410,7 @@ public final class SegmentedWal implements WriteAheadLog {
 
   /** fsync durations since open, nanoseconds (a copy), for latency histograms. */
   public org.HdrHistogram.Histogram fsyncHistogram() {
-    return committer().fsyncHistogram();
+    return committer().metrics().fsyncHistogram();
   }
 
   /**
@@ -518,12 +418,12 @@ public final class SegmentedWal implements WriteAheadLog {
    * latency monitor samples once a second.
    */
   public long takeMaxFsyncNanos() {
-    return committer().takeMaxFsyncNanos();
+    return committer().metrics().takeMaxFsyncNanos();
   }
 
   /** Records per group write since open (a copy). */
   public org.HdrHistogram.Histogram groupSizeHistogram() {
-    return committer().groupSizeHistogram();
+    return committer().metrics().groupSizeHistogram();
   }
 
   /** The failure that stopped the log, or null while it is healthy. */

@@ -133,21 +133,8 @@ public final class GroupCommitter {
   private final RecordWriter out = new RecordWriter();
   private ActiveSegment segment; // writer thread only (and close, after the writer ended)
   private long unsyncedBytes; // writer thread; 0 exactly when syncedLsn == durableLsn
-  // Counters, written only by the writer thread (volatile so that INFO can read them).
-  private volatile long groups;
-  private volatile long records;
-  private volatile long fsyncs;
-  private volatile long fsyncNanos;
   private long lastSyncNanos = System.nanoTime();
-  // Distributions, recorded by the writer thread without locks; read as cumulative histograms.
-  private final org.HdrHistogram.SingleWriterRecorder fsyncTimes =
-      new org.HdrHistogram.SingleWriterRecorder(1, 600_000_000_000L, 2);
-  private final org.HdrHistogram.SingleWriterRecorder groupSizes =
-      new org.HdrHistogram.SingleWriterRecorder(1, 100_000_000L, 2);
-  private final org.HdrHistogram.Histogram fsyncTotal =
-      new org.HdrHistogram.Histogram(1, 600_000_000_000L, 2);
-  private final org.HdrHistogram.Histogram groupTotal =
-      new org.HdrHistogram.Histogram(1, 100_000_000L, 2);
+  private final CommitMetrics metrics = new CommitMetrics();
 
   private record Waiter(long lsn, CompletableFuture<Void> future) implements Comparable<Waiter> {
     @Override
@@ -383,40 +370,9 @@ public final class GroupCommitter {
     }
   }
 
-  /** Group-commit counters: groups written, records in them, fsyncs and time spent in fsync. */
-  public record Stats(long groups, long records, long fsyncs, long fsyncNanos) {}
-
-  private long fsyncMaxSinceTaken; // guarded by this
-
-  /** Moves what the writer recorded since the last call into the totals. */
-  private synchronized void drainFsyncTimes() {
-    org.HdrHistogram.Histogram interval = fsyncTimes.getIntervalHistogram();
-    fsyncTotal.add(interval);
-    fsyncMaxSinceTaken = Math.max(fsyncMaxSinceTaken, interval.getMaxValue());
-  }
-
-  /** fsync durations since open, in nanoseconds (a copy). */
-  public synchronized org.HdrHistogram.Histogram fsyncHistogram() {
-    drainFsyncTimes();
-    return fsyncTotal.copy();
-  }
-
-  /** The longest fsync since the previous call, in nanoseconds (0: none): for a latency monitor. */
-  public synchronized long takeMaxFsyncNanos() {
-    drainFsyncTimes();
-    long max = fsyncMaxSinceTaken;
-    fsyncMaxSinceTaken = 0;
-    return max;
-  }
-
-  /** Records per group since open (a copy). */
-  public synchronized org.HdrHistogram.Histogram groupSizeHistogram() {
-    groupTotal.add(groupSizes.getIntervalHistogram());
-    return groupTotal.copy();
-  }
-
-  public Stats stats() {
-    return new Stats(groups, records, fsyncs, fsyncNanos);
+  /** What the writer measured (groups, records, fsyncs and their distributions). */
+  public CommitMetrics metrics() {
+    return metrics;
   }
 
   public void addListener(DurableListener l) {
@@ -630,9 +586,7 @@ public final class GroupCommitter {
     if (policy == FsyncPolicy.ALWAYS) {
       sync(last);
     }
-    groups++;
-    records += group.size();
-    groupSizes.recordValue(Math.min(group.size(), 100_000_000L));
+    metrics.groupWritten(group.size());
     durableLsn = last;
     for (Pending p : group) {
       p.written();
@@ -696,9 +650,7 @@ public final class GroupCommitter {
     unsyncedBytes = 0;
     syncedLsn = upTo;
     lastSyncNanos = System.nanoTime();
-    fsyncs++;
-    fsyncNanos += lastSyncNanos - start;
-    fsyncTimes.recordValue(Math.max(1, Math.min(lastSyncNanos - start, 600_000_000_000L)));
+    metrics.fsynced(lastSyncNanos - start);
     long tookMs = TimeUnit.NANOSECONDS.toMillis(lastSyncNanos - start);
     if (tookMs >= 1000) {
       log.warn("[wal {}] fsync took {} ms (disk busy?)", name, tookMs);
@@ -778,28 +730,7 @@ public final class GroupCommitter {
     }
   }
 
-  private final java.util.Set<java.nio.ByteBuffer> lostKeys =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private volatile boolean lostEverything; // a CLEAR was among the records that failed
-
-  /** Remembers the keys of records that will never be durable (see {@link #lost}). */
-  private void rememberLostKeys(Iterable<Pending> records) {
-    for (Pending p : records) {
-      switch (p.type) {
-        case CLEAR -> lostEverything = true;
-        case BATCH -> {
-          for (io.kvdb.core.spi.Mutation m : io.kvdb.core.spi.BatchCodec.decode(p.value())) {
-            if (m.type() == RecordType.CLEAR) {
-              lostEverything = true;
-            } else {
-              lostKeys.add(java.nio.ByteBuffer.wrap(m.key()));
-            }
-          }
-        }
-        default -> lostKeys.add(java.nio.ByteBuffer.wrap(p.key()));
-      }
-    }
-  }
+  private final LostWrites lostWrites = new LostWrites();
 
   /**
    * After a failure: whether {@code key} was written by a record that never became durable (its
@@ -807,17 +738,17 @@ public final class GroupCommitter {
    * it; false while the log is healthy.
    */
   public boolean lost(byte[] key) {
-    return failed && (lostEverything || lostKeys.contains(java.nio.ByteBuffer.wrap(key)));
+    return failed && lostWrites.contains(key);
   }
 
   private void fail(Throwable e, List<Pending> group) {
     log.error("[wal {}] write-ahead log failed; refusing further writes: {}", name, e.toString());
     List<CompletableFuture<Void>> toFail = new ArrayList<>(group);
     CompletableFuture<Void> release;
-    rememberLostKeys(group);
+    lostWrites.remember(group);
     lock.lock();
     try {
-      rememberLostKeys(queue);
+      lostWrites.remember(queue);
       failure = e;
       failed = true;
       toFail.addAll(queue);

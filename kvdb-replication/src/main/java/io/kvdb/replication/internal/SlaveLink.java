@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * applied under the shard locks). A second thread acknowledges: after records were applied, after
  * our log made them durable (a listener), and at every heartbeat.
  */
-public final class ReplicaLink implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ReplicaLink.class);
+public final class SlaveLink implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SlaveLink.class);
 
   /** How long a master may take to answer HELLO before the peer is reported as not one. */
   static final long HELLO_REPLY_MILLIS = 5_000;
@@ -144,7 +144,7 @@ public final class ReplicaLink implements AutoCloseable {
   private volatile long fullSyncs;
   private volatile long onlineSinceNanos = -1; // when this session reached "connected", or -1
 
-  public ReplicaLink(Host host, Settings settings) {
+  public SlaveLink(Host host, Settings settings) {
     this.host = host;
     this.settings = settings;
     this.appliedLsn = host.current().lastLsn();
