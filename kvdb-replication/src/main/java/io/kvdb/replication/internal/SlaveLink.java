@@ -3,7 +3,6 @@ package io.kvdb.replication.internal;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.spi.LogHistory;
 import io.kvdb.core.spi.StoreEngine;
-import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
 import io.kvdb.wal.SegmentedWal;
@@ -12,7 +11,6 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -140,7 +138,7 @@ public final class SlaveLink implements AutoCloseable {
   private volatile long masterLastLsn;
   private volatile long lastIoNanos = System.nanoTime();
   private volatile long consistentFrom;
-  private volatile Thread acker;
+  private final Acknowledger acks;
   private volatile long fullSyncs;
   private volatile long onlineSinceNanos = -1; // when this session reached "connected", or -1
 
@@ -148,6 +146,13 @@ public final class SlaveLink implements AutoCloseable {
     this.host = host;
     this.settings = settings;
     this.appliedLsn = host.current().lastLsn();
+    this.acks =
+        new Acknowledger(
+            host::wal,
+            () -> appliedLsn,
+            host::announcePort,
+            settings.heartbeatMillis(),
+            this::closeSocket);
     this.thread = new Thread(this::run, "kvdb-repl-link");
     thread.setDaemon(true);
   }
@@ -262,11 +267,7 @@ public final class SlaveLink implements AutoCloseable {
         }
       } finally {
         socket = null;
-        Thread a = acker;
-        acker = null;
-        if (a != null) {
-          LockSupport.unpark(a);
-        }
+        acks.stop();
       }
       if (closed) {
         break;
@@ -350,7 +351,7 @@ public final class SlaveLink implements AutoCloseable {
           wal.adoptHistory(h);
           refusal = null;
           host.handshakeDone();
-          startAcker(out);
+          acks.start(out);
           state("connected");
         }
         case FULL_BEGIN -> {
@@ -362,7 +363,7 @@ public final class SlaveLink implements AutoCloseable {
           // (our old LSN may even be higher, after a resync over divergence) or WAIT would count
           // us.
           appliedLsn = 0;
-          startAcker(out);
+          acks.start(out);
           state("sync");
           fullSync(in, h, snapshotLsn);
           state("connected");
@@ -397,139 +398,22 @@ public final class SlaveLink implements AutoCloseable {
     return f;
   }
 
-  /**
-   * Builds the master's state beside ours: the snapshot's entries as a new log's snapshot at S,
-   * then the records from S+1 up to E in that log; fsynced; then swapped in.
-   */
+  /** Builds the master's state beside ours and switches to it ({@link FullSyncReceiver}). */
   private void fullSync(DataInputStream in, LogHistory history, long snapshotLsn)
       throws IOException {
     long start = System.nanoTime();
-    Path dir = host.fullSyncDirectory();
-    long[] end = {-1};
-    long[] entries = {0};
-    // The entries go to the new directory's snapshot file and, at the same time, into the store
-    // that will serve them: the dataset is never loaded from the file again.
-    StoreEngine filled = host.unopened(snapshotLsn);
-    try (EntryLoader loader = new EntryLoader(filled)) { // loads while we read
-      StoreState.EntryVisitor alsoLoad = loader::add;
-      StoreState incoming =
-          new StoreState() {
-            @Override
-            public void apply(WalRecord record) {
-              throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public void snapshot(EntryVisitor visitor) {
-              try {
-                readEntries(
-                    in,
-                    (k, v, x) -> {
-                      visitor.visit(k, v, x);
-                      alsoLoad.visit(k, v, x);
-                    },
-                    end,
-                    entries);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            }
-          };
-      try {
-        SegmentedWal.createFromSnapshot(dir, snapshotLsn, history, incoming);
-        if (snapshotLsn == 0) {
-          readEntries(in, (k, v, x) -> {}, end, entries); // an empty master: just its FULL_END
-        }
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      }
-      if (end[0] < snapshotLsn) {
-        throw new IOException("full sync ended without its end LSN");
-      }
-      loader.finish(settings.timeoutMillis() * 10); // every entry in the store before it is used
-      // Catch up from S+1 to E in the new directory's log alone: no store is built here, so the
-      // dataset is loaded into memory once, when the directory becomes the node's data.
-      if (end[0] > snapshotLsn) { // else nothing was written during the walk: no catch-up
-        // Told that the snapshot at S is loaded: its recovery reads the snapshot's header only. It
-        // used to read and decode every entry only to discard them (0.5-0.8 s for 1M entries, on
-        // every full sync that had writes during its walk).
-        SegmentedWal newLog = host.log(dir, snapshotLsn);
-        newLog.open(DISCARD);
-        try {
-          while (newLog.lastLsn() < end[0]) {
-            Frame f = read(in);
-            if (f.type() == Frame.Type.RECORDS) {
-              ByteBuffer p = f.payload();
-              int n = p.getInt();
-              for (int i = 0; i < n; i++) {
-                newLog.appendAt(Frame.getRecord(p)); // checks the LSN is the next one
-              }
-            } else if (f.type() != Frame.Type.PING) {
-              throw new IOException("unexpected " + f.type() + " while catching up a full sync");
-            }
-          }
-          newLog.whenDurable(newLog.lastLsn()).join(); // durable before it becomes our data
-        } catch (RuntimeException e) {
-          throw new IOException("cannot catch up the full sync: " + e, e);
-        } finally {
-          newLog.close();
-        }
-      }
-      host.installFullSync(dir, filled);
-      appliedLsn = host.current().lastLsn();
-      consistentFrom = end[0];
-      fullSyncs++;
-      log.info(
-          "full sync done in {} ms: {} entries at LSN {}, consistent from LSN {}",
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
-          entries[0],
-          snapshotLsn,
-          end[0]);
-    }
-  }
-
-  /** Recovery of the new directory's log replays into nothing: only its LSNs matter here. */
-  private static final StoreState DISCARD =
-      new StoreState() {
-        @Override
-        public void apply(WalRecord record) {}
-
-        @Override
-        public void snapshot(EntryVisitor visitor) {}
-      };
-
-  private void readEntries(
-      DataInputStream in, StoreState.EntryVisitor visitor, long[] end, long[] count)
-      throws IOException {
-    while (true) {
-      Frame f = read(in);
-      ByteBuffer p = f.payload();
-      try {
-        switch (f.type()) {
-          case ENTRIES -> {
-            int n = p.getInt();
-            for (int i = 0; i < n; i++) {
-              byte[] key = Frame.getBytes(p);
-              byte[] value = Frame.getBytes(p);
-              visitor.visit(key, value, p.getLong());
-              count[0]++;
-            }
-          }
-          case FULL_END -> {
-            end[0] = p.getLong();
-            long sent = p.getLong();
-            if (sent != count[0]) {
-              throw new IOException("full sync sent " + sent + " entries, received " + count[0]);
-            }
-            return;
-          }
-          case PING -> {}
-          default -> throw new IOException("unexpected " + f.type() + " during a full sync");
-        }
-      } catch (RuntimeException e) {
-        throw new IOException("malformed " + f.type() + ": " + e, e);
-      }
-    }
+    FullSyncReceiver.Received r =
+        new FullSyncReceiver(host, this::read, settings.timeoutMillis() * 10)
+            .receive(in, history, snapshotLsn);
+    appliedLsn = host.current().lastLsn();
+    consistentFrom = r.endLsn();
+    fullSyncs++;
+    log.info(
+        "full sync done in {} ms: {} entries at LSN {}, consistent from LSN {}",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+        r.entries(),
+        snapshotLsn,
+        r.endLsn());
   }
 
   private void stream(DataInputStream in) throws IOException {
@@ -544,7 +428,7 @@ public final class SlaveLink implements AutoCloseable {
           }
           case PING -> {
             masterLastLsn = p.getLong();
-            wakeAcker();
+            acks.wake();
           }
           default -> throw new IOException("unexpected " + f.type() + " while streaming");
         }
@@ -597,72 +481,17 @@ public final class SlaveLink implements AutoCloseable {
       }
       masterLastLsn = Math.max(masterLastLsn, r.lsn());
     }
-    wakeAcker();
+    acks.wake();
   }
 
-  /* ---- Acknowledgements ---- */
-
-  private void startAcker(DataOutputStream out) {
-    Thread t = new Thread(() -> ack(out), "kvdb-repl-ack");
-    t.setDaemon(true);
-    acker = t;
-    t.start();
-  }
-
-  private void wakeAcker() {
-    Thread a = acker;
-    if (a != null) {
-      LockSupport.unpark(a);
-    }
-  }
-
-  private void ack(DataOutputStream out) {
-    Thread me = Thread.currentThread();
-    WriteAheadLog.DurableListener wake = lsn -> LockSupport.unpark(me);
-    WriteAheadLog watched = null;
-    long sentApplied = -1;
-    long sentDurable = -1;
-    long lastSent = 0;
-    long heartbeat = TimeUnit.MILLISECONDS.toNanos(settings.heartbeatMillis());
-    try {
-      while (acker == me && !closed) {
-        WriteAheadLog wal = host.wal();
-        if (wal != watched) {
-          if (watched != null) {
-            watched.removeListener(wake);
-          }
-          wal.addListener(wake);
-          watched = wal;
-        }
-        long applied = appliedLsn;
-        long durable = Math.min(applied, wal.durableLsn());
-        long now = System.nanoTime();
-        if (applied != sentApplied || durable != sentDurable || now - lastSent >= heartbeat) {
-          new Frame.Builder(Frame.Type.ACK)
-              .putLong(applied)
-              .putLong(durable)
-              .putInt(
-                  host.announcePort()) // trailing: a port learned after HELLO reaches the master
-              .writeTo(out);
-          out.flush();
-          sentApplied = applied;
-          sentDurable = durable;
-          lastSent = now;
-        }
-        LockSupport.parkNanos(this, heartbeat);
-      }
-    } catch (IOException | RuntimeException e) {
-      Socket s = socket;
-      if (s != null) {
-        try {
-          s.close(); // the reader notices and reconnects
-        } catch (IOException ignored) {
-          // closing anyway
-        }
-      }
-    } finally {
-      if (watched != null) {
-        watched.removeListener(wake);
+  /** A failed ACK ends the session: the reader notices the closed socket and reconnects. */
+  private void closeSocket() {
+    Socket s = socket;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // closing anyway
       }
     }
   }
@@ -680,7 +509,7 @@ public final class SlaveLink implements AutoCloseable {
       }
     }
     LockSupport.unpark(thread);
-    wakeAcker();
+    acks.stop();
     try {
       thread.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
