@@ -2,20 +2,14 @@ package io.kvdb.replication;
 
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
-import io.kvdb.core.spi.HistoryUnavailableException;
-import io.kvdb.core.spi.LogCursor;
-import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.replication.internal.DataDirs;
 import io.kvdb.replication.internal.MasterService;
-import io.kvdb.replication.internal.RollbackFile;
-import io.kvdb.replication.internal.RollbackRefusedException;
 import io.kvdb.replication.internal.SlaveLink;
 import io.kvdb.replication.internal.SwappableStore;
 import io.kvdb.replication.internal.WriteGate;
 import io.kvdb.wal.SegmentedWal;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,23 +55,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicationNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicationNode.class);
-  private static final String SLAVE_ID_FILE = "REPLICA_ID";
+  static final String SLAVE_ID_FILE = "REPLICA_ID";
 
-  private final Builder cfg;
-  private final Path dataDir;
-  private final String slaveId;
-  private final SwappableStore store;
-  private final Map<KvStore, SegmentedWal> logs = new WeakHashMap<>();
-  private volatile SegmentedWal wal;
-  private volatile MasterService master; // written under this
+  final Builder cfg;
+  final Path dataDir;
+  final String slaveId;
+  final SwappableStore store;
+  final Map<KvStore, SegmentedWal> logs = new WeakHashMap<>();
+  volatile SegmentedWal wal;
+  volatile MasterService master; // written under this
   private SlaveLink link; // guarded by this
   private boolean closed; // guarded by this
   private int boundListenPort; // the port its slaves use, once bound (guarded by this)
-  private volatile int announcePort; // this node's client port, told to its master in HELLO
-  private volatile boolean resyncOverDivergence; // read at each HELLO
-  private volatile boolean rollbackAllowed; // an explicit REPLICAOF not handshaken yet
-  private volatile long rolledBackRecords; // in all rollbacks since start
-  private volatile Path lastRollbackFile;
+  volatile int announcePort; // this node's client port, told to its master in HELLO
+  volatile boolean resyncOverDivergence; // read at each HELLO
+  volatile boolean rollbackAllowed; // an explicit REPLICAOF not handshaken yet
+  volatile long rolledBackRecords; // in all rollbacks since start
+  volatile Path lastRollbackFile;
   private int minSlaves; // guarded by this
   private long minSlavesMaxLagMillis; // guarded by this
 
@@ -359,7 +352,7 @@ public final class ReplicationNode implements AutoCloseable {
   private void startLink(String host, int port) {
     link =
         new SlaveLink(
-            new LinkHost(),
+            new NodeLinkHost(this),
             new SlaveLink.Settings(
                 host,
                 port,
@@ -388,7 +381,7 @@ public final class ReplicationNode implements AutoCloseable {
 
   /* ---- Stores and directories ---- */
 
-  private KvStore open(Path dir, boolean replica) {
+  KvStore open(Path dir, boolean replica) {
     SegmentedWal w = cfg.wal.apply(SegmentedWal.builder().directory(dir)).build();
     KvStoreBuilder b = cfg.store.apply(KvStore.builder()).removeExpiredKeys(!replica);
     KvStore s = b.wal(w).build();
@@ -398,7 +391,7 @@ public final class ReplicationNode implements AutoCloseable {
     return s;
   }
 
-  private SegmentedWal walOf(KvStore s) {
+  SegmentedWal walOf(KvStore s) {
     synchronized (logs) {
       return logs.get(s);
     }
@@ -415,195 +408,12 @@ public final class ReplicationNode implements AutoCloseable {
   }
 
   /** What the link needs from this node. */
-  private final class LinkHost implements SlaveLink.Host {
-    @Override
-    public int announcePort() {
-      return announcePort;
-    }
-
-    @Override
-    public boolean resyncOverDivergence() {
-      return resyncOverDivergence;
-    }
-
-    @Override
-    public boolean rollbackAllowed() {
-      return rollbackAllowed;
-    }
-
-    @Override
-    public void handshakeDone() {
-      rollbackAllowed = false;
-    }
-
-    @Override
-    public void rollBackTo(long forkLsn) throws IOException {
-      SegmentedWal before = wal;
-      try {
-        before.whenDurable(before.lastLsn()).get(30, TimeUnit.SECONDS); // the cursor reads files
-      } catch (Exception e) {
-        throw new IOException("cannot roll back: the log did not settle: " + e, e);
-      }
-      Path file = dataDir.resolve("rollback-" + System.currentTimeMillis() + ".resp");
-      long n;
-      // Both checks before anything changes: a rollback that cannot be made leaves the node as
-      // it was, serving its data, and its link refused with the reason.
-      try {
-        SegmentedWal.checkTruncateAfter(dataDir, forkLsn);
-      } catch (IOException e) {
-        throw cannotRollBack(forkLsn, e);
-      }
-      try (LogCursor cursor = before.openCursor(forkLsn + 1)) {
-        n = RollbackFile.write(file, cursor);
-      } catch (HistoryUnavailableException e) {
-        Files.deleteIfExists(file);
-        throw cannotRollBack(forkLsn, e);
-      }
-      store.loading(true);
-      try {
-        store.current().close();
-        try {
-          SegmentedWal.truncateAfter(dataDir, forkLsn);
-        } catch (IOException e) {
-          // Refused before it changed anything (a snapshot taken since the check): the old data
-          // opens again, and the link says why.
-          KvStore old = open(dataDir, true);
-          SegmentedWal oldWal = walOf(old);
-          oldWal.refuseLocalAppends(ReadOnlyReplicaException::new);
-          store.swap(old);
-          wal = oldWal;
-          MasterService cascade = master;
-          if (cascade != null) {
-            cascade.rebind(oldWal, (StoreState) old);
-          }
-          Files.deleteIfExists(file);
-          throw cannotRollBack(forkLsn, e);
-        }
-        KvStore reopened = open(dataDir, true);
-        SegmentedWal next = walOf(reopened);
-        next.refuseLocalAppends(ReadOnlyReplicaException::new);
-        store.swap(reopened);
-        wal = next;
-        MasterService cascade = master;
-        if (cascade != null) {
-          cascade.rebind(next, (StoreState) reopened);
-        }
-      } finally {
-        store.loading(false);
-      }
-      rolledBackRecords += n;
-      lastRollbackFile = file;
-      log.atWarn()
-          .addKeyValue("lsn", forkLsn)
-          .addKeyValue("records", n)
-          .addKeyValue("file", file.toString())
-          .log(
-              "rolled back {} records after LSN {}, where the new master's history forked, into {};"
-                  + " continuing from LSN {}",
-              n,
-              forkLsn,
-              file,
-              forkLsn);
-    }
-
-    private static RollbackRefusedException cannotRollBack(long forkLsn, Exception why) {
-      return new RollbackRefusedException(
-          "cannot roll back to LSN "
-              + forkLsn
-              + ", where the new master's history forked: the records after it were compacted"
-              + " into a snapshot ("
-              + why.getMessage()
-              + "); CONFIG SET resync-over-divergence yes takes a full sync instead",
-          why);
-    }
-
-    @Override
-    public KvStore current() {
-      return store.current();
-    }
-
-    @Override
-    public SegmentedWal wal() {
-      return wal;
-    }
-
-    @Override
-    public Path fullSyncDirectory() throws IOException {
-      Path dir = DataDirs.fullSync(dataDir);
-      DataDirs.deleteTree(dir);
-      return dir;
-    }
-
-    @Override
-    public SegmentedWal log(Path directory, long snapshotLsn) {
-      return cfg.wal
-          .apply(SegmentedWal.builder().directory(directory))
-          .snapshotThreshold(0)
-          .preloadedSnapshot(snapshotLsn)
-          .build();
-    }
-
-    @Override
-    public StoreEngine unopened(long snapshotLsn) {
-      SegmentedWal w =
-          cfg.wal
-              .apply(SegmentedWal.builder().directory(dataDir))
-              .preloadedSnapshot(snapshotLsn)
-              .build();
-      StoreEngine s =
-          cfg.store.apply(KvStore.builder()).wal(w).removeExpiredKeys(false).buildUnopened();
-      synchronized (logs) {
-        logs.put(s, w);
-      }
-      return s;
-    }
-
-    @Override
-    public void installFullSync(Path ready, StoreEngine filled) throws IOException {
-      Files.writeString(ready.resolve(SLAVE_ID_FILE), slaveId + "\n", StandardCharsets.UTF_8);
-      store.loading(true);
-      try {
-        store.current().close();
-        try {
-          DataDirs.switchTo(dataDir, ready);
-        } catch (IOException e) {
-          if (DataDirs.switching(dataDir)) {
-            throw e; // past the point of no return: the next start finishes the switch
-          }
-          // Not started: the old state is untouched. Reopen it and go on serving it; the link
-          // retries the full sync.
-          KvStore old = open(dataDir, true);
-          SegmentedWal oldLog = walOf(old);
-          oldLog.refuseLocalAppends(ReadOnlyReplicaException::new);
-          store.swap(old);
-          wal = oldLog;
-          log.warn("full sync: the switch failed before it began ({}); serving the old data", e);
-          throw e;
-        }
-        filled.openLog(); // reads the snapshot's header only, then replays the log after it
-        SegmentedWal next = ReplicationNode.this.walOf(filled);
-        next.refuseLocalAppends(ReadOnlyReplicaException::new);
-        store.swap(filled);
-        wal = next;
-        MasterService cascade = master;
-        if (cascade != null) {
-          // Its own slaves are served from the new store and log from now on (they reconnect).
-          cascade.rebind(next, filled);
-        }
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      } finally {
-        store.loading(false);
-      }
-    }
-  }
-
   /** Builds a {@link ReplicationNode}; every setter rejects a bad value at once, naming it. */
   public static final class Builder {
     private Path dataDirectory;
-    private UnaryOperator<SegmentedWal.Builder> wal = w -> w;
+    UnaryOperator<SegmentedWal.Builder> wal = w -> w;
     private int announcePort;
-    private UnaryOperator<KvStoreBuilder> store = s -> s;
+    UnaryOperator<KvStoreBuilder> store = s -> s;
     private String listenHost;
     private int listenPort;
     private String password;

@@ -1,0 +1,221 @@
+package io.kvdb.replication;
+
+import io.kvdb.core.KvStore;
+import io.kvdb.core.spi.HistoryUnavailableException;
+import io.kvdb.core.spi.LogCursor;
+import io.kvdb.core.spi.StoreEngine;
+import io.kvdb.core.spi.StoreState;
+import io.kvdb.replication.internal.DataDirs;
+import io.kvdb.replication.internal.MasterService;
+import io.kvdb.replication.internal.RollbackFile;
+import io.kvdb.replication.internal.RollbackRefusedException;
+import io.kvdb.replication.internal.SlaveLink;
+import io.kvdb.wal.SegmentedWal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the slave link asks of its node ({@link SlaveLink.Host}): the node's settings for the
+ * handshake, and the operations that change its data underneath it — a rollback to the fork point
+ * (kept in a rollback file first) and the switch to a full sync's directory. Each leaves the node
+ * serving: either the new data, or the old data when the change could not be made.
+ */
+final class NodeLinkHost implements SlaveLink.Host {
+  private static final Logger log = LoggerFactory.getLogger(ReplicationNode.class);
+
+  private final ReplicationNode node;
+
+  NodeLinkHost(ReplicationNode node) {
+    this.node = node;
+  }
+
+  @Override
+  public int announcePort() {
+    return node.announcePort;
+  }
+
+  @Override
+  public boolean resyncOverDivergence() {
+    return node.resyncOverDivergence;
+  }
+
+  @Override
+  public boolean rollbackAllowed() {
+    return node.rollbackAllowed;
+  }
+
+  @Override
+  public void handshakeDone() {
+    node.rollbackAllowed = false;
+  }
+
+  @Override
+  public void rollBackTo(long forkLsn) throws IOException {
+    SegmentedWal before = node.wal;
+    try {
+      before.whenDurable(before.lastLsn()).get(30, TimeUnit.SECONDS); // the cursor reads files
+    } catch (Exception e) {
+      throw new IOException("cannot roll back: the log did not settle: " + e, e);
+    }
+    Path file = node.dataDir.resolve("rollback-" + System.currentTimeMillis() + ".resp");
+    long n;
+    // Both checks before anything changes: a rollback that cannot be made leaves the node as
+    // it was, serving its data, and its link refused with the reason.
+    try {
+      SegmentedWal.checkTruncateAfter(node.dataDir, forkLsn);
+    } catch (IOException e) {
+      throw cannotRollBack(forkLsn, e);
+    }
+    try (LogCursor cursor = before.openCursor(forkLsn + 1)) {
+      n = RollbackFile.write(file, cursor);
+    } catch (HistoryUnavailableException e) {
+      Files.deleteIfExists(file);
+      throw cannotRollBack(forkLsn, e);
+    }
+    node.store.loading(true);
+    try {
+      node.store.current().close();
+      try {
+        SegmentedWal.truncateAfter(node.dataDir, forkLsn);
+      } catch (IOException e) {
+        // Refused before it changed anything (a snapshot taken since the check): the old data
+        // opens again, and the link says why.
+        KvStore old = node.open(node.dataDir, true);
+        SegmentedWal oldWal = node.walOf(old);
+        oldWal.refuseLocalAppends(ReadOnlyReplicaException::new);
+        node.store.swap(old);
+        node.wal = oldWal;
+        MasterService cascade = node.master;
+        if (cascade != null) {
+          cascade.rebind(oldWal, (StoreState) old);
+        }
+        Files.deleteIfExists(file);
+        throw cannotRollBack(forkLsn, e);
+      }
+      KvStore reopened = node.open(node.dataDir, true);
+      SegmentedWal next = node.walOf(reopened);
+      next.refuseLocalAppends(ReadOnlyReplicaException::new);
+      node.store.swap(reopened);
+      node.wal = next;
+      MasterService cascade = node.master;
+      if (cascade != null) {
+        cascade.rebind(next, (StoreState) reopened);
+      }
+    } finally {
+      node.store.loading(false);
+    }
+    node.rolledBackRecords += n;
+    node.lastRollbackFile = file;
+    log.atWarn()
+        .addKeyValue("lsn", forkLsn)
+        .addKeyValue("records", n)
+        .addKeyValue("file", file.toString())
+        .log(
+            "rolled back {} records after LSN {}, where the new master's history forked, into {};"
+                + " continuing from LSN {}",
+            n,
+            forkLsn,
+            file,
+            forkLsn);
+  }
+
+  private static RollbackRefusedException cannotRollBack(long forkLsn, Exception why) {
+    return new RollbackRefusedException(
+        "cannot roll back to LSN "
+            + forkLsn
+            + ", where the new master's history forked: the records after it were compacted"
+            + " into a snapshot ("
+            + why.getMessage()
+            + "); CONFIG SET resync-over-divergence yes takes a full sync instead",
+        why);
+  }
+
+  @Override
+  public KvStore current() {
+    return node.store.current();
+  }
+
+  @Override
+  public SegmentedWal wal() {
+    return node.wal;
+  }
+
+  @Override
+  public Path fullSyncDirectory() throws IOException {
+    Path dir = DataDirs.fullSync(node.dataDir);
+    DataDirs.deleteTree(dir);
+    return dir;
+  }
+
+  @Override
+  public SegmentedWal log(Path directory, long snapshotLsn) {
+    return node.cfg
+        .wal
+        .apply(SegmentedWal.builder().directory(directory))
+        .snapshotThreshold(0)
+        .preloadedSnapshot(snapshotLsn)
+        .build();
+  }
+
+  @Override
+  public StoreEngine unopened(long snapshotLsn) {
+    SegmentedWal w =
+        node.cfg
+            .wal
+            .apply(SegmentedWal.builder().directory(node.dataDir))
+            .preloadedSnapshot(snapshotLsn)
+            .build();
+    StoreEngine s =
+        node.cfg.store.apply(KvStore.builder()).wal(w).removeExpiredKeys(false).buildUnopened();
+    synchronized (node.logs) {
+      node.logs.put(s, w);
+    }
+    return s;
+  }
+
+  @Override
+  public void installFullSync(Path ready, StoreEngine filled) throws IOException {
+    Files.writeString(
+        ready.resolve(node.SLAVE_ID_FILE), node.slaveId + "\n", StandardCharsets.UTF_8);
+    node.store.loading(true);
+    try {
+      node.store.current().close();
+      try {
+        DataDirs.switchTo(node.dataDir, ready);
+      } catch (IOException e) {
+        if (DataDirs.switching(node.dataDir)) {
+          throw e; // past the point of no return: the next start finishes the switch
+        }
+        // Not started: the old state is untouched. Reopen it and go on serving it; the link
+        // retries the full sync.
+        KvStore old = node.open(node.dataDir, true);
+        SegmentedWal oldLog = node.walOf(old);
+        oldLog.refuseLocalAppends(ReadOnlyReplicaException::new);
+        node.store.swap(old);
+        node.wal = oldLog;
+        log.warn("full sync: the switch failed before it began ({}); serving the old data", e);
+        throw e;
+      }
+      filled.openLog(); // reads the snapshot's header only, then replays the log after it
+      SegmentedWal next = node.walOf(filled);
+      next.refuseLocalAppends(ReadOnlyReplicaException::new);
+      node.store.swap(filled);
+      node.wal = next;
+      MasterService cascade = node.master;
+      if (cascade != null) {
+        // Its own slaves are served from the new store and log from now on (they reconnect).
+        cascade.rebind(next, filled);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } finally {
+      node.store.loading(false);
+    }
+  }
+}
