@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.jline.terminal.Terminal;
@@ -208,7 +209,7 @@ public final class KvdbCli implements Callable<Integer> {
    * directory. {@code $HOME} wins over the account's directory, so a user or a script that sets
    * HOME elsewhere gets its history there.
    */
-  static Path defaultHistoryFile(java.util.Map<String, String> env) {
+  static Path defaultHistoryFile(Map<String, String> env) {
     String file = env.get("KVDB_HISTFILE");
     if (file != null && !file.isEmpty()) {
       return Path.of(file);

@@ -1,6 +1,7 @@
 package io.kvdb.cli;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -65,7 +66,7 @@ public final class ReplyPrinter {
   /** Printable ASCII and UTF-8 text as is; other bytes as {@code \xHH}; optionally in quotes. */
   public static String escape(byte[] bytes, boolean quote) {
     String s = new String(bytes, StandardCharsets.UTF_8);
-    boolean valid = java.util.Arrays.equals(s.getBytes(StandardCharsets.UTF_8), bytes);
+    boolean valid = Arrays.equals(s.getBytes(StandardCharsets.UTF_8), bytes);
     StringBuilder b = new StringBuilder(quote ? "\"" : "");
     if (valid) {
       s.codePoints()

@@ -6,7 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -242,7 +244,7 @@ public interface KvStore extends AutoCloseable {
    * @return the function's result, completed when the write (if any) is durable
    */
   default <R> CompletableFuture<R> compute(byte[] key, KeyFunction<R> function) {
-    java.util.Objects.requireNonNull(function, "function must not be null");
+    Objects.requireNonNull(function, "function must not be null");
     return computeEntry(key, (value, expireAt) -> function.apply(value));
   }
 
@@ -276,7 +278,7 @@ public interface KvStore extends AutoCloseable {
    * @return whether the expiry was set (or the key removed)
    */
   default boolean expire(byte[] key, Duration ttl, ExpireCondition condition) {
-    java.util.Objects.requireNonNull(ttl, "ttl must not be null");
+    Objects.requireNonNull(ttl, "ttl must not be null");
     long now = clock().millis();
     long at = ttl.isNegative() || ttl.isZero() ? now - 1 : saturatedAdd(now, ttl);
     return join(expireAtAsync(key, at, condition));
@@ -289,7 +291,7 @@ public interface KvStore extends AutoCloseable {
 
   /** Makes {@code key} expire at {@code at} if {@code condition} allows; returns once durable. */
   default boolean expireAt(byte[] key, Instant at, ExpireCondition condition) {
-    java.util.Objects.requireNonNull(at, "at must not be null");
+    Objects.requireNonNull(at, "at must not be null");
     return join(expireAtAsync(key, Math.max(1, at.toEpochMilli()), condition));
   }
 
@@ -301,7 +303,7 @@ public interface KvStore extends AutoCloseable {
    */
   default CompletableFuture<Boolean> expireAtAsync(
       byte[] key, long expireAtMillis, ExpireCondition condition) {
-    java.util.Objects.requireNonNull(condition, "condition must not be null");
+    Objects.requireNonNull(condition, "condition must not be null");
     if (expireAtMillis < 1) {
       throw new IllegalArgumentException(
           "expireAtMillis must be a Unix time in milliseconds, got " + expireAtMillis);
@@ -360,7 +362,7 @@ public interface KvStore extends AutoCloseable {
   }
 
   private long expiryFor(Duration ttl) {
-    java.util.Objects.requireNonNull(ttl, "ttl must not be null");
+    Objects.requireNonNull(ttl, "ttl must not be null");
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("ttl must be positive, got " + ttl);
     }
@@ -379,10 +381,9 @@ public interface KvStore extends AutoCloseable {
   private static <T> T join(CompletableFuture<T> future) {
     try {
       return future.join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r
-          && !(cause instanceof java.util.concurrent.CompletionException)) {
+      if (cause instanceof RuntimeException r && !(cause instanceof CompletionException)) {
         throw r;
       }
       throw new DurabilityException("the write could not be made durable: " + cause, cause);

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -474,13 +475,13 @@ public final class ReplicationNode implements AutoCloseable {
 
     /** Adjusts the WAL of every store the node opens (fsync, sizes...); the directory is set. */
     public Builder wal(UnaryOperator<SegmentedWal.Builder> adjust) {
-      this.wal = java.util.Objects.requireNonNull(adjust, "wal must not be null");
+      this.wal = Objects.requireNonNull(adjust, "wal must not be null");
       return this;
     }
 
     /** Adjusts every store the node opens (shards, limits...); the WAL is set. */
     public Builder store(UnaryOperator<KvStoreBuilder> adjust) {
-      this.store = java.util.Objects.requireNonNull(adjust, "store must not be null");
+      this.store = Objects.requireNonNull(adjust, "store must not be null");
       return this;
     }
 

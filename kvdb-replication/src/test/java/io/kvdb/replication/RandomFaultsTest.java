@@ -333,6 +333,19 @@ class RandomFaultsTest {
     void restartModel() {
       model.clear();
       var store = node[master].store();
+      // What a client may be told: only what is durable (the server's reads wait for this barrier
+      // under `always`). Memory may hold records the promoted node applied but has not logged
+      // yet; a crash right after the promotion takes them, as it may.
+      Awaitility.await("a durable view on the new master")
+          .atMost(Duration.ofSeconds(30))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(10))
+          .ignoreExceptionsInstanceOf(IllegalStateException.class) // LOADING in a switch
+          .until(
+              () -> {
+                store.syncBarrier().get(10, TimeUnit.SECONDS);
+                return true;
+              });
       for (String k : allKeys()) {
         model.put(k, readSettled(store, k));
       }

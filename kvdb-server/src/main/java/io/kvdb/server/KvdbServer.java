@@ -29,6 +29,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Locale;
@@ -261,7 +262,7 @@ public final class KvdbServer implements AutoCloseable {
 
   private static boolean isLoopback(String ip) {
     try {
-      return java.net.InetAddress.getByName(ip).isLoopbackAddress();
+      return InetAddress.getByName(ip).isLoopbackAddress();
     } catch (IOException e) {
       return false;
     }
@@ -286,8 +287,8 @@ public final class KvdbServer implements AutoCloseable {
       log.info(
           "metrics: Prometheus endpoint on http://{}:{}/metrics", config.network().ip(), m.port());
       return m;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(
+    } catch (IOException e) {
+      throw new UncheckedIOException(
           "cannot serve metrics on port " + port + " (monitoring.metrics_port): " + e.getMessage(),
           e);
     }

@@ -9,6 +9,7 @@ import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import io.kvdb.server.config.ServerConfig;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Configures Logback from the {@code logging} section: level, output and format. */
@@ -49,7 +50,7 @@ final class LoggingSetup {
     appender.setName("main");
     appender.setEncoder(encoder);
     appender.start();
-    ch.qos.logback.classic.Logger root = lc.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Logger root = lc.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(cfg.level(), Level.INFO));
     root.addAppender(appender);
     lc.getLogger("io.netty").setLevel(cfg.level().equals("trace") ? Level.DEBUG : Level.WARN);

@@ -4,6 +4,7 @@ import io.kvdb.core.KvStore;
 import io.kvdb.core.spi.RecoveryReport;
 import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.wal.SegmentedWal;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -58,7 +59,7 @@ final class Repair implements Callable<Integer> {
       cuts.filter(p -> p.getFileName().toString().startsWith("cut-"))
           .sorted()
           .forEach(p -> System.out.println("kept what was cut in " + p));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       System.err.println("kvdb-server repair: cannot list " + dataDir + ": " + e.getMessage());
     }
     return 0;

@@ -15,9 +15,12 @@ import io.kvdb.wal.internal.DirectoryLock;
 import io.kvdb.wal.internal.GroupCommitter;
 import io.kvdb.wal.internal.HistoryFile;
 import io.kvdb.wal.internal.LogHistories;
+import io.kvdb.wal.internal.LogTruncation;
 import io.kvdb.wal.internal.SegmentCursor;
+import io.kvdb.wal.internal.SnapshotFile;
 import io.kvdb.wal.internal.WalLoader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +28,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,7 +199,7 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   @Override
-  public void refuseLocalAppends(java.util.function.Supplier<? extends RuntimeException> refusal) {
+  public void refuseLocalAppends(Supplier<? extends RuntimeException> refusal) {
     committer().refuseLocalAppends(refusal);
   }
 
@@ -333,7 +338,7 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   @Override
-  public AutoCloseable retainHistory(java.util.function.LongSupplier fromLsn) {
+  public AutoCloseable retainHistory(LongSupplier fromLsn) {
     committer();
     return compactor.retain(fromLsn);
   }
@@ -375,15 +380,15 @@ public final class SegmentedWal implements WriteAheadLog {
     org.HdrHistogram.Histogram group = c.metrics().groupSizeHistogram();
     int files = 0;
     long bytes = 0;
-    try (var list = java.nio.file.Files.list(options.directory())) {
+    try (var list = Files.list(options.directory())) {
       for (Path f : (Iterable<Path>) list::iterator) {
         String n = f.getFileName().toString();
         if (n.endsWith(".wal") || n.endsWith(".snap")) {
           files += n.endsWith(".wal") ? 1 : 0;
-          bytes += java.nio.file.Files.size(f);
+          bytes += Files.size(f);
         }
       }
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       // a file went away while listing (compaction): the figures are a moment's anyway
     }
     Throwable failure = c.failure();
@@ -492,7 +497,7 @@ public final class SegmentedWal implements WriteAheadLog {
       }
     }
     if (lsn > 0) {
-      io.kvdb.wal.internal.SnapshotFile.write(dir, lsn, entries, () -> false, () -> lsn, e -> {});
+      SnapshotFile.write(dir, lsn, entries, () -> false, () -> lsn, e -> {});
     }
     HistoryFile.write(dir, history, true); // a full sync's log: its master's records
     CleanClose.write(dir, lsn); // complete as written: its first open is not a crash's
@@ -507,7 +512,7 @@ public final class SegmentedWal implements WriteAheadLog {
    * @throws IOException if a snapshot is newer than {@code lsn}, or the files cannot be changed
    */
   public static void truncateAfter(Path dir, long lsn) throws IOException {
-    io.kvdb.wal.internal.LogTruncation.truncateAfter(dir, lsn);
+    LogTruncation.truncateAfter(dir, lsn);
   }
 
   /**
@@ -515,7 +520,7 @@ public final class SegmentedWal implements WriteAheadLog {
    * reason it could not (a snapshot newer than {@code lsn}), changes nothing. The log may be open.
    */
   public static void checkTruncateAfter(Path dir, long lsn) throws IOException {
-    io.kvdb.wal.internal.LogTruncation.check(dir, lsn);
+    LogTruncation.check(dir, lsn);
   }
 
   /** Builds a {@link SegmentedWal}; every setter rejects a bad value at once, naming it. */

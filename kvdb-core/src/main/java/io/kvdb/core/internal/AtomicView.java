@@ -4,6 +4,7 @@ import io.kvdb.core.EntryFunction;
 import io.kvdb.core.KeyFunction.Decision;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.ScanPage;
+import io.kvdb.core.StoreStats;
 import io.kvdb.core.Ttl;
 import io.kvdb.core.spi.Mutation;
 import io.kvdb.core.spi.RecordType;
@@ -190,7 +191,7 @@ final class AtomicView implements KvStore {
   }
 
   @Override
-  public io.kvdb.core.StoreStats stats() {
+  public StoreStats stats() {
     throw new UnsupportedOperationException("stats() of the store, not of an atomically() view");
   }
 

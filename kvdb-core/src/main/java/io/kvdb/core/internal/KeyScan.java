@@ -3,6 +3,7 @@ package io.kvdb.core.internal;
 import io.kvdb.core.ScanPage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * SCAN over the shards: a cursor packs the shard index, the shard table's epoch and a slot. Each
@@ -75,8 +76,7 @@ final class KeyScan {
    * random slot in it (so not uniformly, like Redis' RANDOMKEY); null when the store is empty.
    */
   byte[] randomKey(long now, boolean lockHeld) {
-    java.util.concurrent.ThreadLocalRandom random =
-        java.util.concurrent.ThreadLocalRandom.current();
+    ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 4; attempt++) {
       long total = 0;
       for (int i = 0; i < shards.count(); i++) {

@@ -1,5 +1,6 @@
 package io.kvdb.core.spi;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +108,7 @@ public final class BatchCodec {
             "malformed batch: " + b.remaining() + " bytes left over");
       }
       return out;
-    } catch (java.nio.BufferUnderflowException e) {
+    } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("malformed batch: cut short", e);
     }
   }

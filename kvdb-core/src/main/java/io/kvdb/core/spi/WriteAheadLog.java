@@ -2,6 +2,7 @@ package io.kvdb.core.spi;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -146,7 +147,7 @@ public interface WriteAheadLog extends AutoCloseable {
    * falls too far behind still meets {@link HistoryUnavailableException}. Closing the handle
    * releases the hold. The default keeps nothing.
    */
-  default AutoCloseable retainHistory(java.util.function.LongSupplier fromLsn) {
+  default AutoCloseable retainHistory(LongSupplier fromLsn) {
     return () -> {};
   }
 

@@ -1,6 +1,7 @@
 package io.kvdb.replication.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -172,7 +173,7 @@ public final class DataDirs {
             StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap((phase + "\n").getBytes(StandardCharsets.US_ASCII)));
+      ch.write(ByteBuffer.wrap((phase + "\n").getBytes(StandardCharsets.US_ASCII)));
       ch.force(true);
     }
     Files.move(tmp, data.resolve(SWITCH), StandardCopyOption.ATOMIC_MOVE);

@@ -10,7 +10,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -205,7 +207,7 @@ public final class MasterService implements AutoCloseable {
   private static byte[] hash(String s) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -323,7 +325,7 @@ public final class MasterService implements AutoCloseable {
    */
   public List<SlaveInfo> slaves() {
     List<SlaveInfo> out = new ArrayList<>();
-    Set<String> connected = new java.util.HashSet<>();
+    Set<String> connected = new HashSet<>();
     for (SlaveSession s : sessions) {
       SlaveInfo i = s.info();
       if (!i.state().equals("refused")) {

@@ -13,10 +13,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -326,7 +329,7 @@ public final class SlaveLink implements AutoCloseable {
     Frame reply;
     try {
       reply = Frame.read(in, Frame.MAX_REPLY); // a foreign peer's bytes are not a length
-    } catch (java.net.SocketTimeoutException e) {
+    } catch (SocketTimeoutException e) {
       throw new ForeignPeerException(
           "no answer to HELLO within "
               + HELLO_REPLY_MILLIS / 1000
@@ -454,7 +457,7 @@ public final class SlaveLink implements AutoCloseable {
           log.info("replication link: the log has room again; applying records");
         }
         return;
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         if (!logged) {
           logged = true;
           String why = wal.stalled();
@@ -462,7 +465,7 @@ public final class SlaveLink implements AutoCloseable {
               "replication link: waiting for room in the log before applying more records ({})",
               why == null ? "the disk is slow" : why);
         }
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         throw new IOException("the log failed: " + e.getCause(), e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

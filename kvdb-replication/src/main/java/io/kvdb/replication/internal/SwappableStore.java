@@ -3,14 +3,19 @@ package io.kvdb.replication.internal;
 import io.kvdb.core.EntryFunction;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.ScanPage;
+import io.kvdb.core.StoreStats;
 import io.kvdb.core.Ttl;
 import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.replication.DatasetLoadingException;
 import io.kvdb.replication.ReadOnlyReplicaException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -98,7 +103,7 @@ public final class SwappableStore implements KvStore {
     if (g.semiSynchronous()) {
       try {
         g.acknowledge(CompletableFuture.completedFuture(null), s.lastLsn()).join();
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (CompletionException e) {
         throw e.getCause() instanceof RuntimeException r ? r : e;
       }
     }
@@ -174,8 +179,8 @@ public final class SwappableStore implements KvStore {
     return acknowledged(s, s.atomically(keys, work));
   }
 
-  private static final java.util.Set<String> READS =
-      java.util.Set.of(
+  private static final Set<String> READS =
+      Set.of(
           "get",
           "getAll",
           "ttl",
@@ -193,7 +198,7 @@ public final class SwappableStore implements KvStore {
   /** {@code view} with every method but the reads throwing {@link ReadOnlyReplicaException}. */
   private static KvStore readOnlyView(KvStore view) {
     return (KvStore)
-        java.lang.reflect.Proxy.newProxyInstance(
+        Proxy.newProxyInstance(
             KvStore.class.getClassLoader(),
             new Class<?>[] {KvStore.class},
             (proxy, method, args) -> {
@@ -202,7 +207,7 @@ public final class SwappableStore implements KvStore {
               }
               try {
                 return method.invoke(view, args);
-              } catch (java.lang.reflect.InvocationTargetException e) {
+              } catch (InvocationTargetException e) {
                 throw e.getCause();
               }
             });
@@ -224,7 +229,7 @@ public final class SwappableStore implements KvStore {
   }
 
   @Override
-  public io.kvdb.core.StoreStats stats() {
+  public StoreStats stats() {
     return current.stats();
   }
 

@@ -4,6 +4,9 @@ import io.kvdb.core.KvStore;
 import io.kvdb.core.ScanPage;
 import io.kvdb.server.connection.ConnectionState;
 import io.kvdb.server.stats.CommandStats;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What a handler sees while it runs: the server, its connection, and the store. The store's write
@@ -18,7 +21,7 @@ public final class CommandContext {
   private CommandSpec current;
   private boolean closeAfterReply;
   private KvStore view; // inside EXEC: the atomic view of the transaction's keys
-  private java.util.function.Consumer<Reply> push = r -> {};
+  private Consumer<Reply> push = r -> {};
   private CommandStats.ThreadStats threadStats; // this connection's event loop's
 
   public CommandContext(ServerContext server, ConnectionState connection) {
@@ -78,7 +81,7 @@ public final class CommandContext {
   }
 
   /** Runs {@code work} with {@link #store()} being the atomic view of a transaction. */
-  public <R> R inView(KvStore atomicView, java.util.function.Supplier<R> work) {
+  public <R> R inView(KvStore atomicView, Supplier<R> work) {
     KvStore before = view;
     view = atomicView;
     try {
@@ -100,8 +103,8 @@ public final class CommandContext {
   }
 
   /** Reads keys together, isolated ({@link KvStore#getAll}). */
-  public java.util.List<byte[]> getAll(java.util.List<byte[]> keys) {
-    java.util.List<byte[]> values = store().getAll(keys);
+  public List<byte[]> getAll(List<byte[]> keys) {
+    List<byte[]> values = store().getAll(keys);
     long misses = 0;
     for (byte[] v : values) {
       misses += v == null ? 1 : 0;
@@ -123,11 +126,11 @@ public final class CommandContext {
    * How to send this connection a reply nobody asked for (MONITOR lines), from any thread: the
    * connection queues it behind the replies already waiting. Set by the connection.
    */
-  public void pushWith(java.util.function.Consumer<Reply> push) {
+  public void pushWith(Consumer<Reply> push) {
     this.push = push;
   }
 
-  public java.util.function.Consumer<Reply> push() {
+  public Consumer<Reply> push() {
     return push;
   }
 

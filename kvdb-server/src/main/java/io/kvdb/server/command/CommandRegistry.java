@@ -4,8 +4,10 @@ import io.kvdb.server.connection.Transaction;
 import io.kvdb.server.connection.WatchedKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,12 +31,12 @@ public final class CommandRegistry {
       String group,
       String name,
       int arity,
-      java.util.Set<CommandFlag> flags,
+      Set<CommandFlag> flags,
       int firstKey,
       int lastKey,
       int step,
       String summary,
-      java.util.List<ArgDoc> args,
+      List<ArgDoc> args,
       CommandHandler handler) {
     add(
         CommandSpec.keyed(

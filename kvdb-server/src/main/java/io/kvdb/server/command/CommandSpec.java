@@ -1,5 +1,6 @@
 package io.kvdb.server.command;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -73,7 +74,7 @@ public record CommandSpec(
       return List.of();
     }
     int last = lastKey < 0 ? argv.length + lastKey : Math.min(lastKey, argv.length - 1);
-    List<byte[]> keys = new java.util.ArrayList<>(Math.max(1, (last - firstKey) / step + 1));
+    List<byte[]> keys = new ArrayList<>(Math.max(1, (last - firstKey) / step + 1));
     for (int i = firstKey; i <= last; i += step) {
       keys.add(argv[i]);
     }

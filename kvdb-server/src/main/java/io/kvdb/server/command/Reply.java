@@ -1,9 +1,18 @@
 package io.kvdb.server.command;
 
+import io.kvdb.core.DurabilityException;
+import io.kvdb.core.LimitExceededException;
+import io.kvdb.core.spi.LogFailedException;
+import io.kvdb.replication.DatasetLoadingException;
+import io.kvdb.replication.NotEnoughReplicasException;
+import io.kvdb.replication.ReadOnlyReplicaException;
 import io.netty.buffer.ByteBuf;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A RESP2 reply. Most are written at once; a {@link Deferred} reply (a write waiting for its fsync,
@@ -165,8 +174,7 @@ public interface Reply {
       try {
         Object v = future.join();
         r = fixed != null ? fixed : (Reply) v;
-      } catch (java.util.concurrent.CompletionException
-          | java.util.concurrent.CancellationException e) {
+      } catch (CompletionException | CancellationException e) {
         r = evenOnFailure ? fixed : failure(e);
       }
       r.write(out);
@@ -175,30 +183,30 @@ public interface Reply {
 
   /** The error reply for an exception a command or its durability future ended with. */
   static Reply failure(Throwable t) {
-    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+    while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
     if (t instanceof CommandException c) {
       return error(c.getMessage());
     }
-    if (t instanceof io.kvdb.core.DurabilityException) {
+    if (t instanceof DurabilityException) {
       return error("MISCONF Errors writing to the write-ahead log: " + t.getMessage());
     }
-    if (t instanceof io.kvdb.core.LimitExceededException l) {
+    if (t instanceof LimitExceededException l) {
       return error(l.limit().equals("maxMemory") ? RespErrors.OOM : "ERR " + t.getMessage());
     }
-    if (t instanceof io.kvdb.core.spi.LogFailedException) {
+    if (t instanceof LogFailedException) {
       return error("MISCONF Errors writing to the write-ahead log: " + t.getMessage());
     }
-    if (t instanceof io.kvdb.replication.ReadOnlyReplicaException
-        || t instanceof io.kvdb.replication.DatasetLoadingException
-        || t instanceof io.kvdb.replication.NotEnoughReplicasException) {
+    if (t instanceof ReadOnlyReplicaException
+        || t instanceof DatasetLoadingException
+        || t instanceof NotEnoughReplicasException) {
       return error(t.getMessage()); // READONLY ..., LOADING ..., NOREPLICAS ...
     }
     if (t instanceof IllegalStateException) {
       return error("ERR " + t.getMessage());
     }
-    if (t instanceof java.io.IOException) {
+    if (t instanceof IOException) {
       return error("MISCONF Errors writing to the write-ahead log: " + t.getMessage());
     }
     if (t instanceof OutOfMemoryError) {

@@ -13,6 +13,7 @@ import io.kvdb.server.stats.LatencyMonitor;
 import io.kvdb.server.stats.ServerStats;
 import io.kvdb.server.stats.SlowLog;
 import io.kvdb.wal.SegmentedWal;
+import java.security.SecureRandom;
 
 /**
  * What every command can reach: the store, its WAL (null when in memory), the config, the clients
@@ -119,7 +120,7 @@ public final class ServerContext {
 
   private static String randomRunId() {
     byte[] b = new byte[20];
-    new java.security.SecureRandom().nextBytes(b);
+    new SecureRandom().nextBytes(b);
     StringBuilder hex = new StringBuilder(40);
     for (byte x : b) {
       hex.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));

@@ -8,6 +8,7 @@ import io.kvdb.server.command.RuntimeConfig;
 import io.kvdb.server.command.ServerContext;
 import io.kvdb.server.config.ServerConfig;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,7 +148,7 @@ final class ConfigCommand {
       }
     }
     if (rule != null) {
-      node.minSlaves((int) rule[0], java.time.Duration.ofSeconds(rule[1]));
+      node.minSlaves((int) rule[0], Duration.ofSeconds(rule[1]));
     }
     return Reply.OK;
   }

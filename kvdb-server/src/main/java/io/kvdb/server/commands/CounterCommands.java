@@ -13,6 +13,7 @@ import io.kvdb.server.command.CommandRegistry;
 import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
+import java.math.BigDecimal;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -131,9 +132,7 @@ public final class CounterCommands {
                 (cur, at) -> {
                   // Redis reads the key's value first, then the increment.
                   LongDouble.Value base =
-                      cur == null
-                          ? LongDouble.round(java.math.BigDecimal.ZERO)
-                          : LongDouble.parse(cur);
+                      cur == null ? LongDouble.round(BigDecimal.ZERO) : LongDouble.parse(cur);
                   if (base == null) {
                     throw new CommandException(RespErrors.NOT_FLOAT);
                   }

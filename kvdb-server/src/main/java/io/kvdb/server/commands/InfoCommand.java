@@ -13,7 +13,12 @@ import io.kvdb.server.connection.ConnectionState;
 import io.kvdb.server.stats.CommandStats;
 import io.kvdb.server.stats.ServerStats;
 import io.kvdb.wal.SegmentedWal;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +55,7 @@ final class InfoCommand {
   private static final List<String> NOT_DEFAULT = List.of("commandstats", "latencystats");
 
   // Looked up once: an MXBean lookup or a process query costs more than the rest of INFO.
-  private static final List<java.lang.management.GarbageCollectorMXBean> GC =
+  private static final List<GarbageCollectorMXBean> GC =
       ManagementFactory.getGarbageCollectorMXBeans();
   private static final String EXECUTABLE =
       ProcessHandle.current().info().command().orElse("java")
@@ -60,7 +65,7 @@ final class InfoCommand {
   private InfoCommand() {}
 
   static Reply info(CommandContext c, byte[][] a) {
-    List<String> wanted = new java.util.ArrayList<>();
+    List<String> wanted = new ArrayList<>();
     for (int i = 1; i < a.length; i++) {
       String s = Args.lower(a[i]);
       if (s.equals("all") || s.equals("everything")) {
@@ -374,11 +379,11 @@ final class InfoCommand {
   /** {user, system} CPU seconds of this process. */
   static double[] processCpuSeconds() {
     try {
-      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+      String stat = Files.readString(Path.of("/proc/self/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       double tick = 100.0; // USER_HZ, 100 on Linux
       return new double[] {Long.parseLong(f[11]) / tick, Long.parseLong(f[12]) / tick};
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       var os = ManagementFactory.getOperatingSystemMXBean();
       double total =
           os instanceof com.sun.management.OperatingSystemMXBean sun

@@ -14,10 +14,13 @@ import io.kvdb.server.command.CommandRegistry;
 import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, SCAN, KEYS, DBSIZE, RANDOMKEY, FLUSHALL,
@@ -255,14 +258,14 @@ public final class KeyCommands {
 
   private static Reply keys(CommandContext c, byte[][] a) {
     // A shard rebuilt during the walk is visited again: drop the duplicates that causes.
-    java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
+    Set<ByteBuffer> seen = new HashSet<>();
     List<byte[]> keys = new ArrayList<>();
     boolean all = Glob.matchesEverything(a[1]);
     long cursor = 0;
     do {
       ScanPage page = c.scan(cursor, 10_000);
       for (byte[] k : page.keys()) {
-        if ((all || Glob.matches(a[1], k)) && seen.add(java.nio.ByteBuffer.wrap(k))) {
+        if ((all || Glob.matches(a[1], k)) && seen.add(ByteBuffer.wrap(k))) {
           keys.add(k);
         }
       }

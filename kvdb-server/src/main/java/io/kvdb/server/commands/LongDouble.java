@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * INCRBYFLOAT's arithmetic, bit for bit as Redis does it on x86-64: numbers parsed like C's {@code
@@ -48,7 +49,7 @@ final class LongDouble {
       negative = s.charAt(0) == '-';
       i = 1;
     }
-    String rest = s.substring(i).toLowerCase(java.util.Locale.ROOT);
+    String rest = s.substring(i).toLowerCase(Locale.ROOT);
     if (rest.equals("inf") || rest.equals("infinity")) {
       return new Value(null, negative ? -1 : 1, false);
     }

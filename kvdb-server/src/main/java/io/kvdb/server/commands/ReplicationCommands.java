@@ -15,6 +15,7 @@ import io.kvdb.server.command.CommandRegistry;
 import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -111,7 +112,7 @@ public final class ReplicationCommands {
                 try {
                   node.promote();
                   return Reply.OK;
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                   return Reply.error("ERR promotion failed: " + e.getMessage());
                 }
               }));

@@ -12,6 +12,7 @@ import io.kvdb.server.command.CommandRegistry;
 import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class ServerCommands {
             "Returns the server time.",
             List.of(),
             (c, a) -> {
-              java.time.Instant now = c.store().clock().instant(); // microseconds on Linux
+              Instant now = c.store().clock().instant(); // microseconds on Linux
               return Reply.array(
                   List.of(
                       Reply.bulk(Long.toString(now.getEpochSecond())),

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * String commands: GET, SET (with every expiry option), SETNX, SETEX, PSETEX, GETEX, GETDEL,
@@ -295,16 +297,16 @@ public final class StringCommands {
    * Runs {@code work} atomically over {@code keys}: on the store, or, inside EXEC, directly on the
    * transaction's view (which is already atomic and holds those keys' locks).
    */
-  static java.util.concurrent.CompletableFuture<Reply> atomically(
-      CommandContext c, List<byte[]> keys, java.util.function.Function<KvStore, Reply> work) {
+  static CompletableFuture<Reply> atomically(
+      CommandContext c, List<byte[]> keys, Function<KvStore, Reply> work) {
     KvStore w = c.writes();
     if (c.inTransactionView()) {
-      return java.util.concurrent.CompletableFuture.completedFuture(work.apply(w));
+      return CompletableFuture.completedFuture(work.apply(w));
     }
     return w.atomically(keys, work);
   }
 
-  static Reply durable(java.util.concurrent.CompletableFuture<?> f, Reply reply) {
+  static Reply durable(CompletableFuture<?> f, Reply reply) {
     return Reply.when(f, reply);
   }
 }

@@ -4,18 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 /**
  * The connected clients, for the connection limit, CLIENT LIST and INFO clients. Thread-safe:
  * connections register from their own event loops.
  */
 public final class ClientRegistry {
-  private final java.util.function.IntSupplier max;
+  private final IntSupplier max;
   private final AtomicLong nextId = new AtomicLong();
   private final ConcurrentHashMap<Long, ConnectionState> clients = new ConcurrentHashMap<>();
 
   /** {@code max}: the connection limit, read at each connection (CONFIG SET maxclients). */
-  public ClientRegistry(java.util.function.IntSupplier max) {
+  public ClientRegistry(IntSupplier max) {
     this.max = max;
   }
 

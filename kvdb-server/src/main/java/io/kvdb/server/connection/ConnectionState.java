@@ -1,5 +1,6 @@
 package io.kvdb.server.connection;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Set;
@@ -176,7 +177,7 @@ public final class ConnectionState {
   }
 
   private static String hostPort(SocketAddress a) {
-    if (a instanceof java.net.InetSocketAddress i && i.getAddress() != null) {
+    if (a instanceof InetSocketAddress i && i.getAddress() != null) {
       return i.getAddress().getHostAddress() + ":" + i.getPort();
     }
     return a == null ? "" : String.valueOf(a);

@@ -5,6 +5,7 @@ import io.kvdb.server.command.CommandSpec;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -47,7 +48,7 @@ public final class Monitors {
         || spec.name().equals("hello")) {
       return;
     }
-    java.time.Instant now = java.time.Instant.now(); // microseconds on Linux
+    Instant now = Instant.now(); // microseconds on Linux
     StringBuilder b = new StringBuilder(64);
     b.append(now.getEpochSecond()).append('.');
     String frac = Long.toString(now.getNano() / 1000);

@@ -2,6 +2,7 @@ package io.kvdb.server.stats;
 
 import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -80,7 +81,7 @@ public final class CommandStats {
   private Local local(ThreadStats t, CommandSpec spec) {
     long g = generation;
     if (t.generation != g) {
-      java.util.Arrays.fill(t.locals, null); // CONFIG RESETSTAT happened: start from zero
+      Arrays.fill(t.locals, null); // CONFIG RESETSTAT happened: start from zero
       t.generation = g;
     }
     Integer i = ordinals.get(spec);

@@ -1,6 +1,8 @@
 package io.kvdb.server.stats;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /** Counters INFO stats reports. Thread-safe. */
 public final class ServerStats {
@@ -29,7 +31,7 @@ public final class ServerStats {
   private volatile long peakHeap;
 
   /** Takes one sample of the rates (every 100 ms, from one thread). */
-  public void sample(java.util.function.LongSupplier maxFsyncNanos, LatencyMonitor latency) {
+  public void sample(LongSupplier maxFsyncNanos, LatencyMonitor latency) {
     sample();
     if (++ticks % 10 == 0) { // once a second, as Redis' latency samples
       long ns = maxFsyncNanos.getAsLong();
@@ -101,7 +103,7 @@ public final class ServerStats {
     synchronized (this) {
       lastNanos = 0;
       for (long[] row : samples) {
-        java.util.Arrays.fill(row, 0);
+        Arrays.fill(row, 0);
       }
     }
   }

@@ -5,6 +5,7 @@ import io.kvdb.server.connection.Monitors;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -75,7 +76,7 @@ public final class SlowLog {
         byte[] cut = new byte[MAX_ARG_LENGTH];
         System.arraycopy(a, 0, cut, 0, MAX_ARG_LENGTH);
         byte[] tail = Monitors.utf8("... (" + (a.length - MAX_ARG_LENGTH) + " more bytes)");
-        byte[] both = java.util.Arrays.copyOf(cut, cut.length + tail.length);
+        byte[] both = Arrays.copyOf(cut, cut.length + tail.length);
         System.arraycopy(tail, 0, both, cut.length, tail.length);
         a = both;
       }

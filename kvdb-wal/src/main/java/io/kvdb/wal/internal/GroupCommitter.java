@@ -8,6 +8,7 @@ import io.kvdb.core.spi.WriteAheadLog.DurableListener;
 import io.kvdb.wal.FsyncPolicy;
 import io.kvdb.wal.WalFaults;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -555,7 +557,7 @@ public final class GroupCommitter {
   static boolean mayGoAway(IOException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = t.getMessage();
-      if (t instanceof java.nio.channels.ClosedChannelException) {
+      if (t instanceof ClosedChannelException) {
         return false;
       }
       if (m != null
@@ -789,7 +791,7 @@ public final class GroupCommitter {
   private void complete(Runnable task) {
     try {
       completions.execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       task.run();
     }
   }

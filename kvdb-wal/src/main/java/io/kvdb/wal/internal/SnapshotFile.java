@@ -8,12 +8,15 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
@@ -59,8 +62,8 @@ public final class SnapshotFile {
       Path dir,
       long lsn,
       StoreState state,
-      java.util.function.BooleanSupplier cancelled,
-      java.util.function.LongSupplier endLsn,
+      BooleanSupplier cancelled,
+      LongSupplier endLsn,
       BeforePublish beforePublish)
       throws IOException {
     Path tmp = dir.resolve(WalFileNames.snapshotName(lsn) + WalFileNames.TMP_SUFFIX);
@@ -70,7 +73,7 @@ public final class SnapshotFile {
     long end;
     try (FileChannel ch =
         FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      java.nio.ByteBuffer header = headerFor(lsn, lsn);
+      ByteBuffer header = headerFor(lsn, lsn);
       while (header.hasRemaining()) {
         ch.write(header);
       }
@@ -110,7 +113,7 @@ public final class SnapshotFile {
       out.writeInt(entriesCrc);
       out.flush();
       end = Math.max(lsn, endLsn.getAsLong());
-      java.nio.ByteBuffer finalHeader = headerFor(lsn, end);
+      ByteBuffer finalHeader = headerFor(lsn, end);
       while (finalHeader.hasRemaining()) {
         ch.write(finalHeader, finalHeader.position());
       }
@@ -130,8 +133,8 @@ public final class SnapshotFile {
     return new Written(fin, lsn, end, count[0], Files.size(fin));
   }
 
-  private static java.nio.ByteBuffer headerFor(long lsn, long endLsn) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(SegmentHeader.SIZE);
+  private static ByteBuffer headerFor(long lsn, long endLsn) {
+    ByteBuffer b = ByteBuffer.allocate(SegmentHeader.SIZE);
     b.putInt(MAGIC).putInt(VERSION).putLong(lsn).putLong(endLsn);
     b.putInt(SegmentHeader.SIZE - 4, RecordCodec.crc(b, 0, SegmentHeader.SIZE - 4));
     b.position(0).limit(SegmentHeader.SIZE);
@@ -173,7 +176,7 @@ public final class SnapshotFile {
   public static Loaded read(Path file, long expectedLsn, Loader loader) throws IOException {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
       byte[] header = raw.readNBytes(SegmentHeader.SIZE);
-      java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(header);
+      ByteBuffer h = ByteBuffer.wrap(header);
       if (header.length < SegmentHeader.SIZE
           || h.getInt(0) != MAGIC
           || RecordCodec.crc(h, 0, SegmentHeader.SIZE - 4) != h.getInt(SegmentHeader.SIZE - 4)) {
@@ -197,7 +200,7 @@ public final class SnapshotFile {
       CRC32C crc = new CRC32C();
       DataInputStream in = new DataInputStream(raw);
       byte[] fixed = new byte[16];
-      java.nio.ByteBuffer f = java.nio.ByteBuffer.wrap(fixed);
+      ByteBuffer f = ByteBuffer.wrap(fixed);
       long offset = SegmentHeader.SIZE;
       long count = 0;
       try {

@@ -1,5 +1,6 @@
 package io.kvdb.wal.internal;
 
+import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.RecoveryReport;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
@@ -62,13 +63,9 @@ public final class WalLoader {
       throws IOException {
     Path cut = cutDirectory(dir, cutName);
     Path kept = cut.resolve(file.getFileName() + ".from-" + at);
-    try (java.nio.channels.FileChannel in =
-            java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
-        java.nio.channels.FileChannel out =
-            java.nio.channels.FileChannel.open(
-                kept,
-                java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE)) {
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+        FileChannel out =
+            FileChannel.open(kept, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long size = in.size();
       long pos = at;
       while (pos < size) {
@@ -148,8 +145,7 @@ public final class WalLoader {
               : SnapshotFile.read(
                   newest.getValue(),
                   lsn,
-                  (k, v, exp) ->
-                      state.apply(new WalRecord(lsn, io.kvdb.core.spi.RecordType.PUT, k, v, exp)));
+                  (k, v, exp) -> state.apply(new WalRecord(lsn, RecordType.PUT, k, v, exp)));
       snapEntries = snap.entries();
       snapLsn = lsn;
       snapEnd = snap.endLsn();
