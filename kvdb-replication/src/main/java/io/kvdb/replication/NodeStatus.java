@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * What a replication node is doing, for INFO, ROLE and monitoring. Immutable snapshot.
  *
- * @param role {@code master} or {@code slave}
+ * @param role {@code "master"} or {@code "slave"}
  * @param history the history its log follows
  * @param lastLsn its last LSN (Redis' master_repl_offset / slave_repl_offset)
  * @param slaves the connected slaves (a master)

@@ -195,7 +195,6 @@ public final class Frame {
 
   /** Builds one frame's payload, then writes the whole frame. */
   public static final class Builder {
-    private final Type type;
     private ByteBuffer buf;
 
     public Builder(Type type) {
@@ -203,7 +202,6 @@ public final class Frame {
     }
 
     public Builder(Type type, int capacity) {
-      this.type = type;
       this.buf = ByteBuffer.allocate(Math.max(16, capacity + 1));
       buf.put(type.code);
     }

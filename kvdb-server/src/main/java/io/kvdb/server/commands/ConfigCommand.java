@@ -197,8 +197,8 @@ final class ConfigCommand {
       }
       case "protected-mode", "resync-over-divergence" -> {
         return switch (value.toLowerCase(Locale.ROOT)) {
-          case "yes" -> Boolean.TRUE;
-          case "no" -> Boolean.FALSE;
+          case "yes" -> true;
+          case "no" -> false;
           default -> "argument must be 'yes' or 'no'";
         };
       }

@@ -112,6 +112,7 @@ public final class ConnectionState {
    * Registers a blocked command's wait: it is cancelled if the connection closes first, so the
    * server frees the client and whatever the wait holds (Redis frees a blocked client that left).
    */
+  @SuppressWarnings("CollectionUndefinedEquality") // identity is the point: this very wait
   public void blockedOn(CompletableFuture<?> wait) {
     if (!wait.isDone()) {
       blocked.add(wait);

@@ -302,6 +302,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
    * completes, the replies behind it are usually ready too. Registering on an already completed
    * future runs the callback at once, so no completion can slip past.
    */
+  @SuppressWarnings("ReferenceEquality") // the same reply object, not an equal one
   private void armHead() {
     if (queue.peek() instanceof Reply.Deferred d && d != armed) {
       armed = d;

@@ -18,11 +18,11 @@ public final class LogTruncation {
    */
   public static void check(Path dir, long lsn) throws IOException {
     try (var list = Files.list(dir)) {
-      check(dir, lsn, list.filter(p -> p.toString().endsWith(".snap")).toList());
+      check(lsn, list.filter(p -> p.toString().endsWith(".snap")).toList());
     }
   }
 
-  private static void check(Path dir, long lsn, List<Path> snapshots) throws IOException {
+  private static void check(long lsn, List<Path> snapshots) throws IOException {
     for (Path snap : snapshots) {
       if (WalFileNames.isSnapshot(snap) && WalFileNames.lsnOf(snap) > lsn) {
         throw new IOException(
@@ -43,7 +43,7 @@ public final class LogTruncation {
       segments = all.stream().filter(p -> p.toString().endsWith(".wal")).toList();
       snapshots = all.stream().filter(p -> p.toString().endsWith(".snap")).toList();
     }
-    check(dir, lsn, snapshots); // first: a refused cut changes nothing
+    check(lsn, snapshots); // first: a refused cut changes nothing
     long cleanAt = CleanClose.consume(dir); // a crash while cutting is not a clean end
     for (Path seg : segments) {
       long first = WalFileNames.lsnOf(seg);
