@@ -2,11 +2,20 @@ package io.kvdb.server;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -120,4 +129,39 @@ class ArchitectureTest {
             "io.kvdb.server.metrics")
         .check(classes);
   }
+
+  /**
+   * docs/architecture.md lists every package of the product's main code (its picture of the
+   * packages and the SET path): a package added, moved or removed without the doc fails here.
+   */
+  @Test
+  void theArchitectureDocListsEveryPackage() throws Exception {
+    Path root = Path.of("").toAbsolutePath().getParent(); // surefire runs in kvdb-server/
+    Set<String> inCode = new TreeSet<>();
+    for (String module :
+        List.of("kvdb-core", "kvdb-wal", "kvdb-replication", "kvdb-server", "kvdb-client-cli")) {
+      try (Stream<Path> files = Files.walk(root.resolve(module).resolve("src/main/java"))) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+          Matcher m = PACKAGE.matcher(Files.readString(f));
+          if (m.find()) {
+            inCode.add(m.group(1));
+          }
+        }
+      }
+    }
+    String doc = Files.readString(root.resolve("docs/architecture.md"));
+    int from = doc.indexOf("## Packages, and the path of a SET");
+    assertThat(from).as("the section in docs/architecture.md").isNotNegative();
+    String section = doc.substring(from, doc.indexOf("\n## ", from + 1));
+    Set<String> inDoc = new TreeSet<>();
+    Matcher m = LISTED.matcher(section);
+    while (m.find()) {
+      inDoc.add(m.group(1));
+    }
+    assertThat(inCode).as("packages of the product's main code").hasSizeGreaterThan(10);
+    assertThat(inDoc).as("packages docs/architecture.md lists").isEqualTo(inCode);
+  }
+
+  private static final Pattern PACKAGE = Pattern.compile("(?m)^package (io\\.kvdb[\\w.]*);");
+  private static final Pattern LISTED = Pattern.compile("(?m)^  (io\\.kvdb[\\w.]*)\\s");
 }
