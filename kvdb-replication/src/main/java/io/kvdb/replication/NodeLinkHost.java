@@ -35,6 +35,22 @@ final class NodeLinkHost implements SlaveLink.Host {
     this.node = node;
   }
 
+  /**
+   * Serves {@code opened} as this replica's data: its log refuses local appends, it is swapped in,
+   * and the node's own slaves (a cascade) are served from it from now on (they reconnect) — the
+   * same whether it holds new data or the old data reopened after a change that failed.
+   */
+  private void serve(KvStore opened) {
+    SegmentedWal w = node.walOf(opened);
+    w.refuseLocalAppends(ReadOnlyReplicaException::new);
+    node.store.swap(opened);
+    node.wal = w;
+    MasterService cascade = node.master;
+    if (cascade != null) {
+      cascade.rebind(w, (StoreState) opened);
+    }
+  }
+
   @Override
   public int announcePort() {
     return node.announcePort;
@@ -86,27 +102,11 @@ final class NodeLinkHost implements SlaveLink.Host {
       } catch (IOException e) {
         // Refused before it changed anything (a snapshot taken since the check): the old data
         // opens again, and the link says why.
-        KvStore old = node.open(node.dataDir, true);
-        SegmentedWal oldWal = node.walOf(old);
-        oldWal.refuseLocalAppends(ReadOnlyReplicaException::new);
-        node.store.swap(old);
-        node.wal = oldWal;
-        MasterService cascade = node.master;
-        if (cascade != null) {
-          cascade.rebind(oldWal, (StoreState) old);
-        }
+        serve(node.open(node.dataDir, true));
         Files.deleteIfExists(file);
         throw cannotRollBack(forkLsn, e);
       }
-      KvStore reopened = node.open(node.dataDir, true);
-      SegmentedWal next = node.walOf(reopened);
-      next.refuseLocalAppends(ReadOnlyReplicaException::new);
-      node.store.swap(reopened);
-      node.wal = next;
-      MasterService cascade = node.master;
-      if (cascade != null) {
-        cascade.rebind(next, (StoreState) reopened);
-      }
+      serve(node.open(node.dataDir, true));
     } finally {
       node.store.loading(false);
     }
@@ -182,7 +182,7 @@ final class NodeLinkHost implements SlaveLink.Host {
   @Override
   public void installFullSync(Path ready, StoreEngine filled) throws IOException {
     Files.writeString(
-        ready.resolve(node.SLAVE_ID_FILE), node.slaveId + "\n", StandardCharsets.UTF_8);
+        ready.resolve(ReplicationNode.SLAVE_ID_FILE), node.slaveId + "\n", StandardCharsets.UTF_8);
     node.store.loading(true);
     try {
       node.store.current().close();
@@ -194,24 +194,12 @@ final class NodeLinkHost implements SlaveLink.Host {
         }
         // Not started: the old state is untouched. Reopen it and go on serving it; the link
         // retries the full sync.
-        KvStore old = node.open(node.dataDir, true);
-        SegmentedWal oldLog = node.walOf(old);
-        oldLog.refuseLocalAppends(ReadOnlyReplicaException::new);
-        node.store.swap(old);
-        node.wal = oldLog;
+        serve(node.open(node.dataDir, true));
         log.warn("full sync: the switch failed before it began ({}); serving the old data", e);
         throw e;
       }
       filled.openLog(); // reads the snapshot's header only, then replays the log after it
-      SegmentedWal next = node.walOf(filled);
-      next.refuseLocalAppends(ReadOnlyReplicaException::new);
-      node.store.swap(filled);
-      node.wal = next;
-      MasterService cascade = node.master;
-      if (cascade != null) {
-        // Its own slaves are served from the new store and log from now on (they reconnect).
-        cascade.rebind(next, filled);
-      }
+      serve(filled);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     } finally {

@@ -2,11 +2,8 @@ package io.kvdb.wal.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The {@code CLEAN} file: written (fsynced, renamed, directory fsynced) by a close that finished
@@ -34,20 +31,7 @@ public final class CleanClose {
     b.putLong(lastLsn);
     b.putInt(RecordCodec.crc(b, 0, 8));
     b.flip();
-    Path tmp = dir.resolve(FILE + WalFileNames.TMP_SUFFIX);
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    }
-    Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
-    Fsync.directory(dir);
+    Fsync.replace(dir, FILE, b);
   }
 
   /**

@@ -3,12 +3,9 @@ package io.kvdb.wal.internal;
 import io.kvdb.core.spi.LogHistory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 
 /**
@@ -96,19 +93,6 @@ public final class HistoryFile {
     b.putInt(follower ? FOLLOWER : 0);
     b.putInt(SIZE - 4, RecordCodec.crc(b, 0, SIZE - 4));
     b.position(0).limit(SIZE);
-    Path tmp = dir.resolve(NAME + WalFileNames.TMP_SUFFIX);
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    }
-    Files.move(tmp, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE);
-    Fsync.directory(dir);
+    Fsync.replace(dir, NAME, b);
   }
 }
