@@ -3,13 +3,14 @@ package io.kvdb.replication;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.spi.HistoryUnavailableException;
 import io.kvdb.core.spi.LogCursor;
+import io.kvdb.core.spi.LogHistory;
 import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.replication.internal.DataDirs;
+import io.kvdb.replication.internal.LinkHost;
 import io.kvdb.replication.internal.MasterService;
 import io.kvdb.replication.internal.RollbackFile;
 import io.kvdb.replication.internal.RollbackRefusedException;
-import io.kvdb.replication.internal.SlaveLink;
 import io.kvdb.wal.SegmentedWal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,12 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the slave link asks of its node ({@link SlaveLink.Host}): the node's settings for the
- * handshake, and the operations that change its data underneath it — a rollback to the fork point
- * (kept in a rollback file first) and the switch to a full sync's directory. Each leaves the node
- * serving: either the new data, or the old data when the change could not be made.
+ * What the slave link asks of its node ({@link LinkHost}): the node's settings for the handshake,
+ * and the operations that change its data underneath it — a rollback to the fork point (kept in a
+ * rollback file first) and the switch to a full sync's directory. Each leaves the node serving:
+ * either the new data, or the old data when the change could not be made.
  */
-final class NodeLinkHost implements SlaveLink.Host {
+final class NodeLinkHost implements LinkHost {
   private static final Logger log = LoggerFactory.getLogger(ReplicationNode.class);
 
   private final ReplicationNode node;
@@ -161,6 +162,12 @@ final class NodeLinkHost implements SlaveLink.Host {
         .snapshotThreshold(0)
         .preloadedSnapshot(snapshotLsn)
         .build();
+  }
+
+  @Override
+  public void createLog(Path directory, long lsn, LogHistory history, StoreState entries)
+      throws IOException {
+    SegmentedWal.createFromSnapshot(directory, lsn, history, entries);
   }
 
   @Override

@@ -105,7 +105,7 @@ class RandomFaultsTest {
       this.dir = dir;
     }
 
-    ReplicationNode.Builder config(int i) {
+    ReplicationNodeBuilder config(int i) {
       FsyncPolicy p = policy[i];
       FaultyDisk d = disk[i];
       return Nodes.base(home(i)).wal(w -> w.fsync(p).faults(d)).listen("127.0.0.1", 0);

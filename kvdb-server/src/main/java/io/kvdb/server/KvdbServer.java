@@ -3,6 +3,7 @@ package io.kvdb.server;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
 import io.kvdb.replication.ReplicationNode;
+import io.kvdb.replication.ReplicationNodeBuilder;
 import io.kvdb.server.command.RuntimeConfig;
 import io.kvdb.server.command.ServerContext;
 import io.kvdb.server.commands.CommandFamilies;
@@ -10,7 +11,7 @@ import io.kvdb.server.config.ServerConfig;
 import io.kvdb.server.metrics.MetricsEndpoint;
 import io.kvdb.server.netty.KvdbChannelInitializer;
 import io.kvdb.wal.FsyncPolicy;
-import io.kvdb.wal.SegmentedWal;
+import io.kvdb.wal.SegmentedWalBuilder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -66,7 +67,7 @@ public final class KvdbServer implements AutoCloseable {
   private final Channel serverChannel;
   private final MetricsEndpoint metrics; // null when monitoring.metrics_port is -1
 
-  private KvdbServer(ServerConfig config, UnaryOperator<SegmentedWal.Builder> walCustomizer)
+  private KvdbServer(ServerConfig config, UnaryOperator<SegmentedWalBuilder> walCustomizer)
       throws InterruptedException {
     this.config = config;
     RuntimeConfig runtime = new RuntimeConfig(config);
@@ -168,10 +169,10 @@ public final class KvdbServer implements AutoCloseable {
 
   /**
    * Opens the store and starts serving, letting the caller adjust the WAL beyond the config (tests
-   * inject faults with {@link SegmentedWal.Builder#faults}).
+   * inject faults with {@link SegmentedWalBuilder#faults}).
    */
   public static KvdbServer start(
-      ServerConfig config, UnaryOperator<SegmentedWal.Builder> walCustomizer)
+      ServerConfig config, UnaryOperator<SegmentedWalBuilder> walCustomizer)
       throws InterruptedException {
     return new KvdbServer(config, walCustomizer);
   }
@@ -199,10 +200,10 @@ public final class KvdbServer implements AutoCloseable {
   private static ReplicationNode openNode(
       ServerConfig config,
       RuntimeConfig runtime,
-      UnaryOperator<SegmentedWal.Builder> walCustomizer) {
+      UnaryOperator<SegmentedWalBuilder> walCustomizer) {
     ServerConfig.Replication r = config.replication();
     ServerConfig.Wal w = config.wal();
-    ReplicationNode.Builder b =
+    ReplicationNodeBuilder b =
         ReplicationNode.builder()
             .dataDirectory(w.dataDirectory())
             .wal(
@@ -246,7 +247,7 @@ public final class KvdbServer implements AutoCloseable {
     }
   }
 
-  private static SegmentedWal.Builder walSettings(SegmentedWal.Builder b, ServerConfig.Wal w) {
+  private static SegmentedWalBuilder walSettings(SegmentedWalBuilder b, ServerConfig.Wal w) {
     return b.fsync(FsyncPolicy.valueOf(w.fsync().toUpperCase(Locale.ROOT)))
         .batchSize(w.flushBatchSize())
         .batchTimeout(Duration.ofMillis(w.flushBatchTimeoutMillis()))

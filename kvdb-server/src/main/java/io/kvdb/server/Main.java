@@ -3,7 +3,7 @@ package io.kvdb.server;
 import io.kvdb.server.config.ConfigException;
 import io.kvdb.server.config.ConfigLoader;
 import io.kvdb.server.config.ServerConfig;
-import io.kvdb.wal.SegmentedWal;
+import io.kvdb.wal.SegmentedWalBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -58,10 +58,10 @@ public final class Main implements Callable<Integer> {
   /**
    * Runs the server until SIGTERM, SIGINT or SHUTDOWN, with the signal handlers, the shutdown
    * watchdog and the fatal-error handler of the real process; {@code walCustomizer} lets a test's
-   * own main inject disk faults ({@link io.kvdb.wal.SegmentedWal.Builder#faults}).
+   * own main inject disk faults ({@link SegmentedWalBuilder#faults}).
    */
   static int serve(
-      ServerConfig cfg, String source, UnaryOperator<SegmentedWal.Builder> walCustomizer)
+      ServerConfig cfg, String source, UnaryOperator<SegmentedWalBuilder> walCustomizer)
       throws InterruptedException {
     LoggingSetup.apply(cfg.logging());
     Logger log = LoggerFactory.getLogger(Main.class);

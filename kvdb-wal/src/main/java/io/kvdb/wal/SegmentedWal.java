@@ -10,26 +10,22 @@ import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
 import io.kvdb.wal.internal.CleanClose;
-import io.kvdb.wal.internal.CommitMetrics;
 import io.kvdb.wal.internal.DirectoryLock;
 import io.kvdb.wal.internal.GroupCommitter;
-import io.kvdb.wal.internal.HistoryFile;
+import io.kvdb.wal.internal.LogDirectory;
 import io.kvdb.wal.internal.LogHistories;
-import io.kvdb.wal.internal.LogTruncation;
 import io.kvdb.wal.internal.SegmentCursor;
-import io.kvdb.wal.internal.SnapshotFile;
 import io.kvdb.wal.internal.WalLoader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +65,7 @@ public final class SegmentedWal implements WriteAheadLog {
   private volatile long gapAfter;
   private volatile long gapEnd;
 
-  private SegmentedWal(WalOptions options) {
+  SegmentedWal(WalOptions options) {
     this.options = options;
     this.name =
         options.directory().getFileName() == null
@@ -77,8 +73,8 @@ public final class SegmentedWal implements WriteAheadLog {
             : options.directory().getFileName().toString();
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static SegmentedWalBuilder builder() {
+    return new SegmentedWalBuilder();
   }
 
   @Override
@@ -252,6 +248,7 @@ public final class SegmentedWal implements WriteAheadLog {
    * null: it retries every second and goes on by itself; meanwhile this node's own writes are
    * refused with {@link io.kvdb.core.spi.LogStalledException}.
    */
+  @Override
   public String stalled() {
     GroupCommitter c = committer;
     return c == null ? null : c.stalled();
@@ -374,47 +371,12 @@ public final class SegmentedWal implements WriteAheadLog {
    */
   @Override
   public LogStats stats() {
-    GroupCommitter c = committer();
-    CommitMetrics.Stats st = c.metrics().stats();
-    org.HdrHistogram.Histogram fsync = c.metrics().fsyncHistogram();
-    org.HdrHistogram.Histogram group = c.metrics().groupSizeHistogram();
-    int files = 0;
-    long bytes = 0;
-    try (var list = Files.list(options.directory())) {
-      for (Path f : (Iterable<Path>) list::iterator) {
-        String n = f.getFileName().toString();
-        if (n.endsWith(".wal") || n.endsWith(".snap")) {
-          files += n.endsWith(".wal") ? 1 : 0;
-          bytes += Files.size(f);
-        }
-      }
-    } catch (IOException | UncheckedIOException e) {
-      // a file went away while listing (compaction): the figures are a moment's anyway
-    }
-    Throwable failure = c.failure();
-    return new LogStats(
-        lastLsn(),
-        durableLsn(),
-        pendingBytes(),
-        st.groups(),
-        st.records(),
-        st.fsyncs(),
-        st.fsyncNanos(),
-        fsync.getTotalCount() == 0 ? 0 : fsync.getValueAtPercentile(50) / 1000.0,
-        fsync.getTotalCount() == 0 ? 0 : fsync.getValueAtPercentile(99) / 1000.0,
-        group.getTotalCount() == 0 ? 0 : group.getValueAtPercentile(50),
-        group.getTotalCount() == 0 ? 0 : group.getValueAtPercentile(99),
-        files,
-        bytes,
-        compactor.snapshotsWritten(),
-        compactor.snapshotLsn(),
-        compactor.lastSnapshotMillis(),
-        compactor.lastSnapshotDurationMillis(),
-        failure == null ? null : failure.toString());
+    return WalFigures.of(
+        committer(), compactor, options.directory(), lastLsn(), durableLsn(), pendingBytes());
   }
 
   /** fsync durations since open, nanoseconds (a copy), for latency histograms. */
-  public org.HdrHistogram.Histogram fsyncHistogram() {
+  public Histogram fsyncHistogram() {
     return committer().metrics().fsyncHistogram();
   }
 
@@ -427,7 +389,7 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   /** Records per group write since open (a copy). */
-  public org.HdrHistogram.Histogram groupSizeHistogram() {
+  public Histogram groupSizeHistogram() {
     return committer().metrics().groupSizeHistogram();
   }
 
@@ -490,17 +452,7 @@ public final class SegmentedWal implements WriteAheadLog {
    */
   public static void createFromSnapshot(Path dir, long lsn, LogHistory history, StoreState entries)
       throws IOException {
-    Files.createDirectories(dir);
-    try (var listing = Files.list(dir)) {
-      if (listing.findAny().isPresent()) {
-        throw new IOException("cannot create a log in " + dir + ": the directory is not empty");
-      }
-    }
-    if (lsn > 0) {
-      SnapshotFile.write(dir, lsn, entries, () -> false, () -> lsn, e -> {});
-    }
-    HistoryFile.write(dir, history, true); // a full sync's log: its master's records
-    CleanClose.write(dir, lsn); // complete as written: its first open is not a crash's
+    LogDirectory.createFromSnapshot(dir, lsn, history, entries);
   }
 
   /**
@@ -512,7 +464,7 @@ public final class SegmentedWal implements WriteAheadLog {
    * @throws IOException if a snapshot is newer than {@code lsn}, or the files cannot be changed
    */
   public static void truncateAfter(Path dir, long lsn) throws IOException {
-    LogTruncation.truncateAfter(dir, lsn);
+    LogDirectory.truncateAfter(dir, lsn);
   }
 
   /**
@@ -520,163 +472,6 @@ public final class SegmentedWal implements WriteAheadLog {
    * reason it could not (a snapshot newer than {@code lsn}), changes nothing. The log may be open.
    */
   public static void checkTruncateAfter(Path dir, long lsn) throws IOException {
-    LogTruncation.check(dir, lsn);
-  }
-
-  /** Builds a {@link SegmentedWal}; every setter rejects a bad value at once, naming it. */
-  public static final class Builder {
-    private Path directory;
-    private FsyncPolicy fsync = FsyncPolicy.ALWAYS;
-    private int batchSize = WalOptions.DEFAULT_BATCH_SIZE;
-    private Duration batchTimeout = WalOptions.DEFAULT_BATCH_TIMEOUT;
-    private long segmentSize = WalOptions.DEFAULT_SEGMENT_SIZE;
-    private long snapshotThreshold = WalOptions.DEFAULT_SNAPSHOT_THRESHOLD;
-    private long maxRetainedBytes = WalOptions.DEFAULT_MAX_RETAINED_BYTES;
-    private boolean truncateCorruption;
-    private long maxPendingBytes = WalOptions.DEFAULT_MAX_PENDING_BYTES;
-    private WalFaults faults = WalFaults.NONE;
-    private long preloadedSnapshot;
-
-    private Builder() {}
-
-    /** The directory for segments and snapshots (created if missing). Required. */
-    public Builder directory(Path directory) {
-      if (directory == null) {
-        throw new NullPointerException("directory must not be null");
-      }
-      this.directory = directory;
-      return this;
-    }
-
-    /** When to fsync; default {@link FsyncPolicy#ALWAYS}. */
-    public Builder fsync(FsyncPolicy fsync) {
-      if (fsync == null) {
-        throw new NullPointerException("fsync must not be null");
-      }
-      this.fsync = fsync;
-      return this;
-    }
-
-    /** The most records one group write holds (1 to 1,000,000; default 1024). */
-    public Builder batchSize(int batchSize) {
-      if (batchSize < 1 || batchSize > 1_000_000) {
-        throw new IllegalArgumentException("batchSize must be from 1 to 1000000, got " + batchSize);
-      }
-      this.batchSize = batchSize;
-      return this;
-    }
-
-    /**
-     * How long a group keeps taking records that are still arriving (0 to 1 s; default 1 ms). A
-     * group is never held back when nothing else is queued.
-     */
-    public Builder batchTimeout(Duration batchTimeout) {
-      if (batchTimeout == null
-          || batchTimeout.isNegative()
-          || batchTimeout.compareTo(Duration.ofSeconds(1)) > 0) {
-        throw new IllegalArgumentException(
-            "batchTimeout must be from 0 to 1s, got " + batchTimeout);
-      }
-      this.batchTimeout = batchTimeout;
-      return this;
-    }
-
-    /** Rotate to a new segment file at this many bytes (4 KiB to 1 GiB; default 64 MiB). */
-    public Builder segmentSize(long bytes) {
-      if (bytes < 4096 || bytes > (1L << 30)) {
-        throw new IllegalArgumentException(
-            "segmentSize must be from 4096 to 1073741824 bytes, got " + bytes);
-      }
-      this.segmentSize = bytes;
-      return this;
-    }
-
-    /**
-     * Take a snapshot once the log has grown by this many bytes since the last one (0 = only on
-     * demand; default 256 MiB).
-     */
-    public Builder snapshotThreshold(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("snapshotThreshold must not be negative, got " + bytes);
-      }
-      this.snapshotThreshold = bytes;
-      return this;
-    }
-
-    /**
-     * The most bytes of compacted segments kept for replicas that still need them (default 1 GiB).
-     */
-    public Builder maxRetainedBytes(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("maxRetainedBytes must not be negative, got " + bytes);
-      }
-      this.maxRetainedBytes = bytes;
-      return this;
-    }
-
-    /**
-     * Allow recovery to truncate the log at mid-log corruption, losing every record from there on.
-     * Off by default: corruption before the tail refuses to open. An operator's last resort.
-     */
-    public Builder truncateCorruption(boolean allow) {
-      this.truncateCorruption = allow;
-      return this;
-    }
-
-    /**
-     * The most bytes of records queued but not yet written (default 64 MiB, from 64 KiB to 1 TiB).
-     * Past it {@link #whenWritable()} stays incomplete, so the store's writers wait (or, for a
-     * server, stop reading) until the disk catches up: memory follows the disk, not the clients. A
-     * single record larger than the limit is still accepted when nothing else is queued.
-     */
-    public Builder maxPendingBytes(long bytes) {
-      if (bytes < (64 << 10) || bytes > (1L << 40)) {
-        throw new IllegalArgumentException(
-            "maxPendingBytes must be from 65536 to 1099511627776 bytes, got " + bytes);
-      }
-      this.maxPendingBytes = bytes;
-      return this;
-    }
-
-    /**
-     * The state handed to {@link #open} already holds the directory's snapshot at LSN {@code lsn}
-     * (a replica filled it while the full sync arrived): recovery reads only that snapshot's
-     * header, then replays the log after it. Ignored when the newest snapshot has another LSN.
-     */
-    public Builder preloadedSnapshot(long lsn) {
-      if (lsn < 0) {
-        throw new IllegalArgumentException("preloadedSnapshot must not be negative, got " + lsn);
-      }
-      this.preloadedSnapshot = lsn;
-      return this;
-    }
-
-    /** Fault-injection hooks, for tests only (see {@link WalFaults}). */
-    public Builder faults(WalFaults faults) {
-      if (faults == null) {
-        throw new NullPointerException("faults must not be null");
-      }
-      this.faults = faults;
-      return this;
-    }
-
-    public SegmentedWal build() {
-      if (directory == null) {
-        throw new IllegalStateException("directory is required");
-      }
-      return new SegmentedWal(
-          new WalOptions(
-              directory,
-              fsync,
-              batchSize,
-              batchTimeout,
-              segmentSize,
-              snapshotThreshold,
-              maxRetainedBytes,
-              truncateCorruption,
-              maxPendingBytes,
-              faults,
-              preloadedSnapshot));
-    }
+    LogDirectory.check(dir, lsn);
   }
 }

@@ -130,9 +130,12 @@ class BatchRecordTest {
   private static int bufferCapacity(SegmentedWal wal) throws Exception {
     Field committer = SegmentedWal.class.getDeclaredField("committer");
     committer.setAccessible(true);
-    Field out = GroupCommitter.class.getDeclaredField("out");
+    Field files = GroupCommitter.class.getDeclaredField("files");
+    files.setAccessible(true);
+    Object segmentWriter = files.get(committer.get(wal));
+    Field out = segmentWriter.getClass().getDeclaredField("out");
     out.setAccessible(true);
-    Object writer = out.get(committer.get(wal));
+    Object writer = out.get(segmentWriter);
     var capacity = writer.getClass().getDeclaredMethod("capacity");
     capacity.setAccessible(true);
     return (int) capacity.invoke(writer);

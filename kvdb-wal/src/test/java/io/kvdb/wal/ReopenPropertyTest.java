@@ -40,7 +40,7 @@ class ReopenPropertyTest {
       throws Exception {
     Path dir = Files.createTempDirectory("kvdb-prop");
     Map<String, String> model = new TreeMap<>();
-    SegmentedWal.Builder builder =
+    SegmentedWalBuilder builder =
         SegmentedWal.builder()
             .directory(dir)
             .fsync(FsyncPolicy.NEVER)

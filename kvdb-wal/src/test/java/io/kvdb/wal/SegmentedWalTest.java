@@ -103,7 +103,7 @@ class SegmentedWalTest {
 
   @Test
   void segmentsRotateAndAreNamedByTheirFirstLsn() {
-    SegmentedWal.Builder b = wal(dir, FsyncPolicy.NEVER).segmentSize(4096).snapshotThreshold(0);
+    SegmentedWalBuilder b = wal(dir, FsyncPolicy.NEVER).segmentSize(4096).snapshotThreshold(0);
     Map<String, String> model = new TreeMap<>();
     try (KvStore store = open(b)) {
       for (int i = 0; i < 500; i++) {
@@ -154,7 +154,7 @@ class SegmentedWalTest {
 
   @Test
   void automaticSnapshotsKeepDiskUseBounded() {
-    SegmentedWal.Builder b =
+    SegmentedWalBuilder b =
         wal(dir, FsyncPolicy.NEVER).segmentSize(8192).snapshotThreshold(32 * 1024);
     Map<String, String> model = new TreeMap<>();
     try (KvStore store = open(b)) {

@@ -73,7 +73,8 @@ class WriteFailureTest {
 
   private static FileChannel channelOf(SegmentedWal wal) throws Exception {
     GroupCommitter committer = (GroupCommitter) field(SegmentedWal.class, "committer").get(wal);
-    ActiveSegment segment = (ActiveSegment) field(GroupCommitter.class, "segment").get(committer);
+    Object files = field(GroupCommitter.class, "files").get(committer);
+    ActiveSegment segment = (ActiveSegment) field(files.getClass(), "segment").get(files);
     return (FileChannel) field(ActiveSegment.class, "ch").get(segment);
   }
 

@@ -6,6 +6,7 @@ import io.kvdb.core.internal.ShardedKvStore;
 import io.kvdb.core.spi.RecoveryReport;
 import io.kvdb.wal.FsyncPolicy;
 import io.kvdb.wal.SegmentedWal;
+import io.kvdb.wal.SegmentedWalBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class RecoveryBenchmark {
     try {
       byte[][] keys = EngineData.keys(n);
       byte[] base = EngineData.value(3);
-      SegmentedWal.Builder wal =
+      SegmentedWalBuilder wal =
           SegmentedWal.builder().directory(dir).fsync(FsyncPolicy.NEVER).snapshotThreshold(0);
       try (KvStore store = KvStore.builder().wal(wal.build()).build()) {
         CompletableFuture<Void> last = null;
@@ -66,7 +67,7 @@ public final class RecoveryBenchmark {
     }
   }
 
-  private static void measure(String label, Path dir, SegmentedWal.Builder wal, int n)
+  private static void measure(String label, Path dir, SegmentedWalBuilder wal, int n)
       throws IOException {
     System.gc();
     long t0 = System.nanoTime();

@@ -1,6 +1,5 @@
 package io.kvdb.core.internal;
 
-import io.kvdb.core.DurabilityException;
 import io.kvdb.core.EntryFunction;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
@@ -18,15 +17,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
  * The {@link KvStore} implementation: argument checks, the lifecycle, and the wiring of its parts —
- * {@link Shards} (maps, lock order, isolated reads), {@link Limits}, {@link KeyReads}, {@link
- * KeyWrites}, {@link MultiKeyWrites} (and {@link AtomicView}), {@link Expirer}, {@link LogApplier}
- * (recovery and replica apply), {@link SnapshotWalk} and {@link KeyScan}.
+ * {@link Shards} (maps, lock order, isolated reads), {@link Limits}, {@link LogGate}, {@link
+ * KeyReads}, {@link KeyWrites}, {@link MultiKeyWrites} (and {@link AtomicView}), {@link Expirer},
+ * {@link LogApplier} (recovery and replica apply), {@link SnapshotWalk} and {@link KeyScan}.
  *
  * <h2>Write path</h2>
  *
@@ -50,7 +48,6 @@ public final class ShardedKvStore implements StoreEngine {
   private final WriteAheadLog wal;
   private final Limits limits;
   private final Clock clock;
-  private final boolean asyncWritesWait;
   private volatile boolean removeExpired;
   private final KeyWrites keyWrites;
   private final Expirer expirer;
@@ -58,6 +55,7 @@ public final class ShardedKvStore implements StoreEngine {
   private final LogApplier applier;
   private final SnapshotWalk snapshots;
   private final KeyReads reads;
+  private final LogGate gate;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile RecoveryReport recovery = RecoveryReport.empty();
 
@@ -67,7 +65,7 @@ public final class ShardedKvStore implements StoreEngine {
     this.limits =
         new Limits(builder.maxKeySize(), builder.maxValueSize(), builder.maxMemory(), shards);
     this.clock = builder.clock();
-    this.asyncWritesWait = builder.asyncWritesWaitForLog();
+    this.gate = new LogGate(wal, builder.asyncWritesWaitForLog());
     this.removeExpired = builder.removeExpiredKeys();
     this.expirer = new Expirer(shards, wal, clock, () -> removeExpired);
     this.keyWrites =
@@ -175,20 +173,8 @@ public final class ShardedKvStore implements StoreEngine {
     limits.checkKey(key);
     ensureOpen();
     byte[] value = reads.get(key);
-    refuseLostWrite(key);
+    gate.refuseLostWrite(key);
     return value;
-  }
-
-  /**
-   * After a log failure, a key whose last write never became durable is not served: its caller was
-   * told the write failed, and a read must not show it (docs/reliability.md).
-   */
-  private void refuseLostWrite(byte[] key) {
-    if (wal != null && wal.lostWriteOf(key)) {
-      throw new DurabilityException(
-          // The server answers "MISCONF Errors writing to the write-ahead log: " + this.
-          "the last write of this key was not made durable, and its value is not served", null);
-    }
   }
 
   @Override
@@ -196,7 +182,7 @@ public final class ShardedKvStore implements StoreEngine {
     limits.checkKey(key);
     ensureOpen();
     Ttl ttl = reads.ttl(key);
-    refuseLostWrite(key);
+    gate.refuseLostWrite(key);
     return ttl;
   }
 
@@ -211,7 +197,7 @@ public final class ShardedKvStore implements StoreEngine {
     ensureOpen();
     List<byte[]> values = reads.getAll(k);
     for (byte[] key : k) {
-      refuseLostWrite(key);
+      gate.refuseLostWrite(key);
     }
     return values;
   }
@@ -271,26 +257,26 @@ public final class ShardedKvStore implements StoreEngine {
 
   @Override
   public void put(byte[] key, byte[] value) {
-    awaitLog(true);
+    gate.awaitRoom(true);
     CompletableFuture<Void> durable = write(key, value, 0);
     if (durable != null) {
       try {
         wal.awaitDurable(durable);
       } catch (CompletionException e) {
-        await(durable); // reports the failure as DurabilityException
+        LogGate.await(durable); // reports the failure as DurabilityException
       }
     }
   }
 
   @Override
   public boolean delete(byte[] key) {
-    awaitLog(true);
-    return await(remove(key));
+    gate.awaitRoom(true);
+    return LogGate.await(remove(key));
   }
 
   @Override
   public CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
-    awaitLog(false);
+    gate.awaitRoom(false);
     CompletableFuture<Void> durable = write(key, value, 0);
     return durable == null ? CompletableFuture.completedFuture(null) : durable;
   }
@@ -301,14 +287,14 @@ public final class ShardedKvStore implements StoreEngine {
       throw new IllegalArgumentException(
           "expireAtMillis must be 0 (none) or a Unix time in milliseconds, got " + expireAtMillis);
     }
-    awaitLog(false);
+    gate.awaitRoom(false);
     CompletableFuture<Void> durable = write(key, value, expireAtMillis);
     return durable == null ? CompletableFuture.completedFuture(null) : durable;
   }
 
   @Override
   public CompletableFuture<Boolean> deleteAsync(byte[] key) {
-    awaitLog(false);
+    gate.awaitRoom(false);
     return remove(key);
   }
 
@@ -317,29 +303,29 @@ public final class ShardedKvStore implements StoreEngine {
     limits.checkKey(key);
     limits.checkValue(value);
     ensureOpen();
-    return keyWrites.put(owned(key), owned(value), expireAt);
+    return keyWrites.put(gate.owned(key), gate.owned(value), expireAt);
   }
 
   private CompletableFuture<Boolean> remove(byte[] key) {
     limits.checkKey(key);
     ensureOpen();
-    return keyWrites.remove(owned(key));
+    return keyWrites.remove(gate.owned(key));
   }
 
   @Override
   public <R> CompletableFuture<R> computeEntry(byte[] key, EntryFunction<R> function) {
     limits.checkKey(key);
     Objects.requireNonNull(function, "function must not be null");
-    awaitLog(false);
+    gate.awaitRoom(false);
     ensureOpen();
-    return keyWrites.compute(owned(key), function);
+    return keyWrites.compute(gate.owned(key), function);
   }
 
   @Override
   public <R> CompletableFuture<R> atomically(List<byte[]> keys, Function<KvStore, R> work) {
     Objects.requireNonNull(work, "work must not be null");
     List<byte[]> copies = keys == null ? null : multiKey.keys(keys);
-    awaitLog(false);
+    gate.awaitRoom(false);
     ensureOpen();
     return multiKey.atomically(copies, work);
   }
@@ -349,7 +335,7 @@ public final class ShardedKvStore implements StoreEngine {
   @Override
   public CompletableFuture<Void> putAllAsync(List<byte[]> keysAndValues) {
     var puts = multiKey.puts(keysAndValues);
-    awaitLog(false);
+    gate.awaitRoom(false);
     ensureOpen();
     return multiKey.putAll(puts);
   }
@@ -357,21 +343,21 @@ public final class ShardedKvStore implements StoreEngine {
   @Override
   public CompletableFuture<Integer> deleteAllAsync(List<byte[]> keys) {
     List<byte[]> copies = multiKey.keys(keys);
-    awaitLog(false);
+    gate.awaitRoom(false);
     ensureOpen();
     return multiKey.deleteAll(copies);
   }
 
   @Override
   public CompletableFuture<Void> clearAsync() {
-    awaitLog(false);
+    gate.awaitRoom(false);
     ensureOpen();
     return multiKey.clear();
   }
 
   @Override
   public CompletableFuture<Void> applyReplicated(WalRecord record) {
-    awaitLog(true); // a replica's apply loop may wait: it is what reads from the master
+    gate.awaitRoom(true); // a replica's apply loop may wait: it is what reads from the master
     ensureOpen();
     return applier.applyReplicated(record);
   }
@@ -411,39 +397,6 @@ public final class ShardedKvStore implements StoreEngine {
   /* ---- Helpers ---- */
 
   /**
-   * Back-pressure: waits while the log holds more queued bytes than its limit. Blocking writes
-   * always wait; async ones unless the builder said they must not block (then their caller pauses
-   * itself on {@link #whenWritable()}). Never called with a lock held.
-   */
-  private void awaitLog(boolean blocking) {
-    if (wal == null || !(blocking || asyncWritesWait)) {
-      return;
-    }
-    CompletableFuture<Void> writable = wal.whenWritable();
-    if (writable.isDone()) {
-      return;
-    }
-    try {
-      writable.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DurabilityException(
-          "interrupted while waiting for room in the write-ahead log; nothing was written", e);
-    } catch (ExecutionException e) {
-      // The log failed: the append that follows reports it.
-    }
-  }
-
-  /**
-   * The log takes ownership of the arrays it is handed and writes them later, on its own thread, so
-   * with a log every write works on copies the caller cannot touch. Without a log, {@link
-   * ShardMap#putValue} copies anyway.
-   */
-  private byte[] owned(byte[] array) {
-    return wal == null ? array : array.clone();
-  }
-
-  /**
    * Entries in memory, expired ones not yet reclaimed included: a count that takes no lock (for
    * statistics; {@link #size()} is the exact count readers see).
    */
@@ -480,18 +433,6 @@ public final class ShardedKvStore implements StoreEngine {
   private void ensureOpen() {
     if (closed.get()) {
       throw new IllegalStateException("the store is closed");
-    }
-  }
-
-  private static <T> T await(CompletableFuture<T> future) {
-    try {
-      return future.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof DurabilityException d) {
-        throw d;
-      }
-      throw new DurabilityException("the write could not be made durable: " + cause, cause);
     }
   }
 }

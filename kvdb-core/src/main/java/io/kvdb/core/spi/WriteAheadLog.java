@@ -108,6 +108,14 @@ public interface WriteAheadLog extends AutoCloseable {
     return LogStats.basic(this);
   }
 
+  /**
+   * Why the log cannot write for now (no space left, a read-only file system), while it retries;
+   * null while it writes. Records queued meanwhile wait; they are not lost.
+   */
+  default String stalled() {
+    return null;
+  }
+
   /** The highest LSN known durable under the log's policy. */
   long durableLsn();
 

@@ -4,7 +4,7 @@ import io.kvdb.core.spi.LogHistory;
 import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
-import io.kvdb.wal.SegmentedWal;
+import io.kvdb.core.spi.WriteAheadLog;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +21,7 @@ import java.nio.file.Path;
  *       thread of its own): the dataset is never loaded from the file again.
  *   <li>The records from S+1 to E (written on the master during its walk) go to the new directory's
  *       log alone, fsynced before the directory becomes our data.
- *   <li>The node switches to the new directory and store ({@link SlaveLink.Host#installFullSync}).
+ *   <li>The node switches to the new directory and store ({@link LinkHost#installFullSync}).
  * </ol>
  *
  * A failure at any step leaves the node's data as it was (the directory is rebuilt next time).
@@ -46,11 +46,11 @@ final class FullSyncReceiver {
         public void snapshot(EntryVisitor visitor) {}
       };
 
-  private final SlaveLink.Host host;
+  private final LinkHost host;
   private final FrameSource frames;
   private final long loadTimeoutMillis;
 
-  FullSyncReceiver(SlaveLink.Host host, FrameSource frames, long loadTimeoutMillis) {
+  FullSyncReceiver(LinkHost host, FrameSource frames, long loadTimeoutMillis) {
     this.host = host;
     this.frames = frames;
     this.loadTimeoutMillis = loadTimeoutMillis;
@@ -86,7 +86,7 @@ final class FullSyncReceiver {
             }
           };
       try {
-        SegmentedWal.createFromSnapshot(dir, snapshotLsn, history, incoming);
+        host.createLog(dir, snapshotLsn, history, incoming);
         if (snapshotLsn == 0) {
           readEntries(in, (k, v, x) -> {}, end, entries); // an empty master: just its FULL_END
         }
@@ -112,7 +112,7 @@ final class FullSyncReceiver {
    */
   private void catchUp(DataInputStream in, Path dir, long snapshotLsn, long endLsn)
       throws IOException {
-    SegmentedWal newLog = host.log(dir, snapshotLsn);
+    WriteAheadLog newLog = host.log(dir, snapshotLsn);
     newLog.open(DISCARD);
     try {
       while (newLog.lastLsn() < endLsn) {

@@ -2,10 +2,8 @@ package io.kvdb.replication.internal;
 
 import io.kvdb.core.KvStore;
 import io.kvdb.core.spi.LogHistory;
-import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
-import io.kvdb.wal.SegmentedWal;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -15,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * HELLO carries the history this replica's log follows and its last LSN. CONTINUE: adopt the
  * master's history (it contains ours) and apply records from there. FULL_BEGIN: build the master's
  * state in a directory beside ours (snapshot entries, then records up to the snapshot's end E),
- * fsync it, and only then switch to it ({@link Host#installFullSync}); a sync cut at any point
+ * fsync it, and only then switch to it ({@link LinkHost#installFullSync}); a sync cut at any point
  * before leaves our data untouched. REFUSE: the master's history does not contain ours and we hold
  * data (we never wipe ourselves unless told to); keep serving, report why, retry later.
  *
@@ -56,67 +53,6 @@ public final class SlaveLink implements AutoCloseable {
   /** How long a master may take to answer HELLO before the peer is reported as not one. */
   static final long HELLO_REPLY_MILLIS = 5_000;
 
-  /** What the link needs from the node it serves. */
-  public interface Host {
-    /** The store underneath now. */
-    KvStore current();
-
-    /**
-     * The port this slave serves clients on, which its master shows in INFO and ROLE (Redis' {@code
-     * replica-announce-port}); 0 when unknown.
-     */
-    default int announcePort() {
-      return 0;
-    }
-
-    /**
-     * Whether a full sync may replace data its master's history does not contain (read per HELLO).
-     */
-    default boolean resyncOverDivergence() {
-      return false;
-    }
-
-    /** Whether this link was set up by an explicit REPLICAOF that has not handshaken yet. */
-    default boolean rollbackAllowed() {
-      return false;
-    }
-
-    /** The master answered CONTINUE or FULL_BEGIN: an explicit REPLICAOF's rollback is spent. */
-    default void handshakeDone() {}
-
-    /**
-     * Keeps this node's records after {@code forkLsn} in a rollback file, cuts its log back to
-     * {@code forkLsn} and reopens its store there.
-     */
-    default void rollBackTo(long forkLsn) throws IOException {
-      throw new IOException("this node cannot roll back");
-    }
-
-    /** The log of the store underneath now. */
-    SegmentedWal wal();
-
-    /** An empty directory beside the data directory, to build a full sync in. */
-    Path fullSyncDirectory() throws IOException;
-
-    /**
-     * A log on a directory with the node's options, not opened yet, whose snapshot at {@code
-     * snapshotLsn} its recovery treats as loaded (header only).
-     */
-    SegmentedWal log(Path directory, long snapshotLsn);
-
-    /**
-     * A store for the data directory whose log is not opened yet, told that the snapshot at {@code
-     * snapshotLsn} is already loaded: the full sync fills it while the entries arrive.
-     */
-    StoreEngine unopened(long snapshotLsn);
-
-    /**
-     * Makes the complete full sync in {@code directory} the node's data, and {@code filled} (from
-     * {@link #unopened}, holding its snapshot) the node's store.
-     */
-    void installFullSync(Path directory, StoreEngine filled) throws IOException;
-  }
-
   /** Settings of a link. */
   public record Settings(
       String masterHost,
@@ -129,7 +65,7 @@ public final class SlaveLink implements AutoCloseable {
       long backoffMinMillis,
       long backoffMaxMillis) {}
 
-  private final Host host;
+  private final LinkHost host;
   private final Settings settings;
   private final Thread thread;
   private volatile boolean closed;
@@ -145,7 +81,7 @@ public final class SlaveLink implements AutoCloseable {
   private volatile long fullSyncs;
   private volatile long onlineSinceNanos = -1; // when this session reached "connected", or -1
 
-  public SlaveLink(Host host, Settings settings) {
+  public SlaveLink(LinkHost host, Settings settings) {
     this.host = host;
     this.settings = settings;
     this.appliedLsn = host.current().lastLsn();
@@ -448,7 +384,7 @@ public final class SlaveLink implements AutoCloseable {
    * acknowledger keeps the link alive. Logged once per stall.
    */
   private void awaitRoomInLog() throws IOException {
-    SegmentedWal wal = host.wal();
+    WriteAheadLog wal = host.wal();
     boolean logged = false;
     while (!closed) {
       try {

@@ -3,6 +3,7 @@ package io.kvdb.replication.testing;
 import static org.awaitility.Awaitility.await;
 
 import io.kvdb.replication.ReplicationNode;
+import io.kvdb.replication.ReplicationNodeBuilder;
 import io.kvdb.wal.FsyncPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.util.function.UnaryOperator;
 public final class Nodes {
   private Nodes() {}
 
-  public static ReplicationNode.Builder base(Path dir) {
+  public static ReplicationNodeBuilder base(Path dir) {
     return ReplicationNode.builder()
         .dataDirectory(dir)
         .wal(w -> w.fsync(FsyncPolicy.ALWAYS))
@@ -27,7 +28,7 @@ public final class Nodes {
     return base(dir).listen("127.0.0.1", 0).build();
   }
 
-  public static ReplicationNode master(Path dir, UnaryOperator<ReplicationNode.Builder> more)
+  public static ReplicationNode master(Path dir, UnaryOperator<ReplicationNodeBuilder> more)
       throws IOException {
     return more.apply(base(dir).listen("127.0.0.1", 0)).build();
   }
@@ -37,7 +38,7 @@ public final class Nodes {
   }
 
   public static ReplicationNode slave(
-      Path dir, int port, UnaryOperator<ReplicationNode.Builder> more) throws IOException {
+      Path dir, int port, UnaryOperator<ReplicationNodeBuilder> more) throws IOException {
     return more.apply(base(dir).replicaOf("127.0.0.1", port)).build();
   }
 

@@ -2,7 +2,7 @@ package io.kvdb.server.testing;
 
 import io.kvdb.server.KvdbServer;
 import io.kvdb.server.config.ServerConfig;
-import io.kvdb.wal.SegmentedWal;
+import io.kvdb.wal.SegmentedWalBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,7 +63,7 @@ public final class TestServer implements AutoCloseable {
   }
 
   /** A server whose WAL the caller adjusts beyond the config (fault injection). */
-  public static TestServer startWithWal(ServerConfig cfg, UnaryOperator<SegmentedWal.Builder> wal)
+  public static TestServer startWithWal(ServerConfig cfg, UnaryOperator<SegmentedWalBuilder> wal)
       throws InterruptedException {
     return new TestServer(KvdbServer.start(freePorts(cfg), wal));
   }

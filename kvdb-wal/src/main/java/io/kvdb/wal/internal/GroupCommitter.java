@@ -1,6 +1,5 @@
 package io.kvdb.wal.internal;
 
-import io.kvdb.core.spi.LogFailedException;
 import io.kvdb.core.spi.LogStalledException;
 import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.WalRecord;
@@ -8,21 +7,13 @@ import io.kvdb.core.spi.WriteAheadLog.DurableListener;
 import io.kvdb.wal.FsyncPolicy;
 import io.kvdb.wal.WalFaults;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,21 +31,11 @@ import org.slf4j.LoggerFactory;
  *
  * The writer drains what is queued (up to {@code batchSize} records). While more records keep
  * arriving it keeps draining, until the group holds {@code batchSize} records or {@code
- * batchTimeout} has passed; it never waits when the queue is empty. Then: the group's records go
- * through one fixed 1 MiB buffer into the file ({@link RecordWriter}: large records in chunks), one
- * fdatasync (ALWAYS), and the group is handed to the completion thread. Records that arrive during
- * the fsync form the next group, so concurrent writers share fsyncs without anyone sleeping.
- *
- * <h2>Completions</h2>
- *
- * Futures are completed off the writer thread, holding no lock, by a {@link ForkJoinPool} of
- * parallelism 1: one thread completes groups in LSN order. A callback may call back into the store,
- * even block on it — a blocking {@code put} waits for a later group's completion, which this pool
- * must run: {@code CompletableFuture.join/get} on a pool thread goes through {@link
- * ForkJoinPool#managedBlock}, and with {@code minimumRunnable = 1} the pool then starts a
- * compensating thread that goes on completing (order across groups holds again once nothing
- * blocks). Durable listeners are ours (replication, the server) and run on the writer thread; one
- * that throws is logged and removed.
+ * batchTimeout} has passed; it never waits when the queue is empty. Then: the group goes into the
+ * file ({@link SegmentWriter}), one fdatasync (ALWAYS), and the group is handed to the completion
+ * thread ({@link DurabilityWaiters}). Records that arrive during the fsync form the next group, so
+ * concurrent writers share fsyncs without anyone sleeping. Durable listeners are ours (replication,
+ * the server) and run on the writer thread; one that throws is logged and removed.
  *
  * <h2>Memory</h2>
  *
@@ -86,8 +67,8 @@ public final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
   private static final long EVERYSEC_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  /** Completion threads at most: one runs; the others stand in for callbacks that block. */
-  private static final int MAX_COMPLETION_THREADS = 256;
+  /** How often a write that failed is tried again. */
+  static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** What the committer tells its owner. Called on the writer thread. */
   public interface Events {
@@ -110,40 +91,17 @@ public final class GroupCommitter {
   private final String name;
   private final Settings settings;
   private final FsyncPolicy policy;
-  private final Path dir;
-  private final Events events;
   private final List<DurableListener> listeners = new CopyOnWriteArrayList<>();
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private ArrayDeque<Pending> queue = new ArrayDeque<>(); // guarded by lock
-  private volatile long lastLsn; // written under lock, read without it
-  private volatile long pendingBytes; // written under lock, read without it
-  private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(); // guarded by lock
-  private final PriorityQueue<Waiter> syncWaiters = new PriorityQueue<>(); // guarded by lock
-  private CompletableFuture<Void> writable; // guarded by lock: completes when under the limit
-  private long syncRequested; // guarded by lock
-  private Throwable failure; // guarded by lock
-  private volatile boolean failed; // failure != null, readable without the lock
-  private boolean closing; // guarded by lock
-
+  private final RecordQueue queue;
   private volatile long durableLsn; // written: durable under the policy
   private volatile long syncedLsn; // fsynced
-  private volatile long acknowledgedLsn; // futures completed up to here
-  private volatile boolean parked;
+  private volatile boolean failed; // the log failed: read without a lock
   private final Thread writer;
-  private final ForkJoinPool completions;
-  private final RecordWriter out = new RecordWriter();
-  private ActiveSegment segment; // writer thread only (and close, after the writer ended)
-  private long unsyncedBytes; // writer thread; 0 exactly when syncedLsn == durableLsn
-  private long lastSyncNanos = System.nanoTime();
+  private final SegmentWriter files; // writer thread only (and close, after the writer ended)
+  private final DurabilityWaiters waiters;
   private final CommitMetrics metrics = new CommitMetrics();
-
-  private record Waiter(long lsn, CompletableFuture<Void> future) implements Comparable<Waiter> {
-    @Override
-    public int compareTo(Waiter o) {
-      return Long.compare(lsn, o.lsn);
-    }
-  }
+  private final LostWrites lostWrites = new LostWrites();
 
   public GroupCommitter(
       String name,
@@ -153,36 +111,19 @@ public final class GroupCommitter {
       Settings settings,
       Events events) {
     this.name = name;
-    this.dir = dir;
     this.settings = settings;
     this.policy = settings.policy();
-    this.segment = segment;
-    segment.zeroFillUpTo(settings.segmentSize());
-    out.target(segment);
-    this.lastLsn = lastLsn;
+    this.files = new SegmentWriter(name, dir, segment, settings, events, metrics);
+    this.queue = new RecordQueue(dir, settings.batchSize(), lastLsn);
     this.durableLsn = lastLsn;
     this.syncedLsn = lastLsn;
-    this.acknowledgedLsn = lastLsn;
-    this.events = events;
-    this.completions =
-        new ForkJoinPool(
-            1,
-            pool -> {
-              ForkJoinWorkerThread t =
-                  ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-              t.setName("kvdb-wal-complete[" + name + "]-" + t.getPoolIndex());
-              t.setDaemon(true);
-              return t;
-            },
-            null,
-            true, // FIFO: groups complete in the order the writer hands them over
-            0,
-            MAX_COMPLETION_THREADS,
-            1, // keep one thread runnable: compensate for callbacks that block
-            null,
-            30,
-            TimeUnit.SECONDS);
-    this.writer = new Thread(this::run, "kvdb-wal-writer[" + name + "]");
+    this.waiters =
+        new DurabilityWaiters(
+            name,
+            lastLsn,
+            () -> syncedLsn,
+            () -> queue.pendingBytes() <= settings.maxPendingBytes());
+    this.writer = new Thread(() -> run(events), "kvdb-wal-writer[" + name + "]");
     this.writer.setDaemon(true);
     this.writer.start();
   }
@@ -190,58 +131,20 @@ public final class GroupCommitter {
   /* ---- Producer side (any thread, never blocks) ---- */
 
   public CompletableFuture<Void> append(RecordType type, byte[] key, byte[] value, long expireAt) {
-    Pending p;
-    lock.lock();
-    try {
-      checkAccepting();
-      if (localRefusal != null) {
-        throw localRefusal.get(); // a replica's log takes only its master's records
-      }
-      String stalled = stalledBy;
-      if (stalled != null) {
-        throw new LogStalledException(
-            "the write-ahead log in "
-                + dir
-                + " cannot write for now (retried every second): "
-                + stalled);
-      }
-      p = new Pending(++lastLsn, type, key, value, expireAt);
-      enqueue(p);
-    } finally {
-      lock.unlock();
-    }
+    Pending p = queue.append(type, key, value, expireAt);
     wakeWriter();
     return p;
   }
 
   public CompletableFuture<Void> appendAt(WalRecord r) {
-    Pending p;
-    lock.lock();
-    try {
-      checkAccepting();
-      if (r.lsn() != lastLsn + 1) {
-        throw new IllegalArgumentException(
-            "replicated record has LSN " + r.lsn() + " but the log expects " + (lastLsn + 1));
-      }
-      p = new Pending(++lastLsn, r.type(), r.key(), r.value(), r.expireAtMillis());
-      enqueue(p);
-    } finally {
-      lock.unlock();
-    }
+    Pending p = queue.appendAt(r);
     wakeWriter();
     return p;
   }
 
-  private Supplier<? extends RuntimeException> localRefusal; // guarded by lock
-
-  /** How often a write that failed is tried again. */
-  static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-  private volatile String stalledBy; // why writes fail for now (retried), or null
-
   /** Why the log cannot write for now (no space left...): retried every second; null when fine. */
   public String stalled() {
-    return stalledBy;
+    return queue.stalled();
   }
 
   /**
@@ -251,21 +154,11 @@ public final class GroupCommitter {
    * local record in after it.
    */
   public void refuseLocalAppends(Supplier<? extends RuntimeException> refusal) {
-    lock.lock();
-    try {
-      localRefusal = refusal;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void enqueue(Pending p) {
-    queue.add(p);
-    pendingBytes += p.pendingBytes();
+    queue.refuseLocalAppends(refusal);
   }
 
   public long lastLsn() {
-    return lastLsn;
+    return queue.lastLsn();
   }
 
   /** The last LSN written and durable under the policy (what cursors may read). */
@@ -279,27 +172,11 @@ public final class GroupCommitter {
   }
 
   public long pendingBytes() {
-    return pendingBytes;
+    return queue.pendingBytes();
   }
 
   public CompletableFuture<Void> whenDurable(long lsn) {
-    if (lsn <= acknowledgedLsn) {
-      return CompletableFuture.completedFuture(null);
-    }
-    lock.lock();
-    try {
-      if (failure != null) {
-        return CompletableFuture.failedFuture(failedException());
-      }
-      if (lsn <= acknowledgedLsn) {
-        return CompletableFuture.completedFuture(null);
-      }
-      CompletableFuture<Void> f = new CompletableFuture<>();
-      waiters.add(new Waiter(lsn, f));
-      return f;
-    } finally {
-      lock.unlock();
-    }
+    return waiters.whenDurable(lsn);
   }
 
   /**
@@ -329,47 +206,20 @@ public final class GroupCommitter {
    * its policy would not do one soon (EVERYSEC, NEVER).
    */
   public CompletableFuture<Void> whenSynced(long lsn) {
-    if (lsn <= syncedLsn && lsn <= acknowledgedLsn) {
-      return CompletableFuture.completedFuture(null);
-    }
-    lock.lock();
-    try {
-      if (failure != null) {
-        return CompletableFuture.failedFuture(failedException());
-      }
-      // Again under the lock: settle() takes it too, so a group that completed since the check
-      // above either shows here or has not settled yet and will see this waiter. Without this
-      // re-check the waiter could miss its wake-up and hang until the next write.
-      if (lsn <= syncedLsn && lsn <= acknowledgedLsn) {
-        return CompletableFuture.completedFuture(null);
-      }
-      CompletableFuture<Void> f = new CompletableFuture<>();
-      syncWaiters.add(new Waiter(lsn, f));
-      syncRequested = Math.max(syncRequested, lsn);
+    CompletableFuture<Void> f = waiters.whenSynced(lsn);
+    if (!f.isDone()) {
+      queue.requestSync(lsn);
       LockSupport.unpark(writer);
-      return f;
-    } finally {
-      lock.unlock();
     }
+    return f;
   }
 
   /** Completes once the queued records are within {@code maxPendingBytes} (see the class note). */
   public CompletableFuture<Void> whenWritable() {
-    if (pendingBytes <= settings.maxPendingBytes()) {
+    if (queue.pendingBytes() <= settings.maxPendingBytes()) {
       return CompletableFuture.completedFuture(null);
     }
-    lock.lock();
-    try {
-      if (failure != null || closing || pendingBytes <= settings.maxPendingBytes()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      if (writable == null) {
-        writable = new CompletableFuture<>();
-      }
-      return writable.copy(); // callers cannot complete the shared one
-    } finally {
-      lock.unlock();
-    }
+    return waiters.whenWritable();
   }
 
   /** What the writer measured (groups, records, fsyncs and their distributions). */
@@ -387,37 +237,27 @@ public final class GroupCommitter {
 
   /** The failure that stopped the log, or null. */
   public Throwable failure() {
-    lock.lock();
-    try {
-      return failure;
-    } finally {
-      lock.unlock();
-    }
+    return queue.failure();
   }
 
-  private void checkAccepting() {
-    if (failure != null) {
-      throw new LogFailedException(failedException().getMessage(), failure);
-    }
-    if (closing) {
-      throw new IllegalStateException("the write-ahead log is closed");
-    }
-  }
-
-  private IOException failedException() {
-    return new IOException(
-        "the write-ahead log in " + dir + " has failed and accepts no writes: " + failure, failure);
+  /**
+   * After a failure: whether {@code key} was written by a record that never became durable (its
+   * client was told the write failed, but memory may hold it). Reads of such a key must not show
+   * it; false while the log is healthy.
+   */
+  public boolean lost(byte[] key) {
+    return failed && lostWrites.contains(key);
   }
 
   private void wakeWriter() {
-    if (parked) {
+    if (queue.consumerParked()) {
       LockSupport.unpark(writer);
     }
   }
 
   /* ---- Writer thread ---- */
 
-  private void run() {
+  private void run(Events events) {
     List<Pending> group = new ArrayList<>();
     try {
       while (true) {
@@ -432,13 +272,16 @@ public final class GroupCommitter {
         while (group.size() < settings.batchSize()
             && settings.batchTimeoutNanos() > 0
             && System.nanoTime() - groupStart < settings.batchTimeoutNanos()
-            && drainMore(group)) {
+            && queue.takeMore(group)) {
           Thread.onSpinWait();
         }
-        writeGroupRetrying(group);
+        writeGroupRetrying(group, events);
         group = new ArrayList<>();
       }
-      finish();
+      files.seal();
+      syncedLsn = durableLsn;
+      files.close();
+      waiters.progressed();
     } catch (IOException | RuntimeException | Error e) {
       fail(e, group);
     }
@@ -451,60 +294,24 @@ public final class GroupCommitter {
    */
   private boolean drain(List<Pending> group) {
     while (true) {
-      lock.lock();
-      try {
-        if (!queue.isEmpty()) {
-          moveFromQueue(group);
-          return true;
-        }
-        if (syncRequested > syncedLsn && unsyncedBytes > 0) {
-          return true; // empty group: the caller syncs
-        }
-        if (closing) {
-          return false;
-        }
-        parked = true;
-      } finally {
-        lock.unlock();
+      RecordQueue.Take took = queue.take(group, syncedLsn, files.unsynced());
+      if (took == RecordQueue.Take.CLOSED) {
+        return false;
       }
-      if (policy == FsyncPolicy.EVERYSEC && unsyncedBytes > 0) {
-        long due = lastSyncNanos + EVERYSEC_NANOS - System.nanoTime();
+      if (took != RecordQueue.Take.EMPTY) {
+        return true; // records, or an empty group after a sync request: the caller syncs
+      }
+      if (policy == FsyncPolicy.EVERYSEC && files.unsynced()) {
+        long due = EVERYSEC_NANOS - files.nanosSinceSync();
         if (due <= 0) {
-          parked = false;
+          queue.unparked();
           return true; // empty group: the caller syncs
         }
         LockSupport.parkNanos(this, due);
       } else {
         LockSupport.parkNanos(this, EVERYSEC_NANOS);
       }
-      parked = false;
-    }
-  }
-
-  /** Takes what arrived meanwhile; false if nothing did (then the group is written at once). */
-  private boolean drainMore(List<Pending> group) {
-    lock.lock();
-    try {
-      if (queue.isEmpty()) {
-        return false;
-      }
-      moveFromQueue(group);
-      return true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void moveFromQueue(List<Pending> group) {
-    int room = settings.batchSize() - group.size();
-    if (queue.size() <= room && group.isEmpty()) {
-      ArrayDeque<Pending> taken = queue;
-      queue = new ArrayDeque<>(Math.max(16, Math.min(taken.size(), 4096)));
-      group.addAll(taken);
-      return;
-    }
-    while (group.size() < settings.batchSize() && !queue.isEmpty()) {
-      group.add(queue.poll());
+      queue.unparked();
     }
   }
 
@@ -512,31 +319,29 @@ public final class GroupCommitter {
    * Writes a group; a write that fails (not an fsync) cuts the segment back to the last good record
    * and is retried every second until it succeeds or the log closes (see the class note).
    */
-  private void writeGroupRetrying(List<Pending> group) throws IOException {
+  private void writeGroupRetrying(List<Pending> group, Events events) throws IOException {
     while (true) {
-      ActiveSegment before = segment;
-      long sizeBefore = before.size();
+      SegmentWriter.Mark mark = files.mark();
       try {
-        writeGroup(group);
-        if (stalledBy != null) {
+        writeGroup(group, events);
+        if (queue.stalled() != null) {
           log.warn("[wal {}] writing works again: the log goes on at LSN {}", name, durableLsn);
-          stalledBy = null;
+          queue.stalled(null);
         }
         return;
       } catch (SyncFailedException e) {
         throw e; // final
       } catch (IOException e) {
-        if (closing || !mayGoAway(e)) {
+        if (queue.closing() || !SegmentWriter.mayGoAway(e)) {
           throw e;
         }
         try {
-          out.discard();
-          segment.truncateTo(segment == before ? sizeBefore : SegmentHeader.SIZE);
+          files.cutBack(mark);
         } catch (IOException cannotCut) {
           e.addSuppressed(cannotCut);
           throw e; // the file holds a part we cannot remove: final
         }
-        if (stalledBy == null) {
+        if (queue.stalled() == null) {
           log.error(
               "[wal {}] writing failed ({}); cut back to the last good record (LSN {}), refusing"
                   + " new writes and retrying every second",
@@ -544,67 +349,36 @@ public final class GroupCommitter {
               e.toString(),
               durableLsn);
         }
-        stalledBy = e.getMessage() == null ? e.toString() : e.getMessage();
+        queue.stalled(e.getMessage() == null ? e.toString() : e.getMessage());
         LockSupport.parkNanos(this, RETRY_NANOS);
       }
     }
   }
 
-  /**
-   * Whether a failed write may succeed later without a restart: no space left, a quota, a file
-   * system remounted read-only. Anything else (a closed channel, an I/O error) is final.
-   */
-  static boolean mayGoAway(IOException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      String m = t.getMessage();
-      if (t instanceof ClosedChannelException) {
-        return false;
-      }
-      if (m != null
-          && (m.contains("No space left on device")
-              || m.contains("Disk quota exceeded")
-              || m.contains("Read-only file system"))) {
-        return true;
-      }
+  private void writeGroup(List<Pending> group, Events events) throws IOException {
+    if (files.rotateIfFull(group.get(0).lsn)) {
+      syncedLsn = durableLsn;
     }
-    return false;
-  }
-
-  private void writeGroup(List<Pending> group) throws IOException {
-    if (segment.size() >= settings.segmentSize() && segment.size() > SegmentHeader.SIZE) {
-      rotate(group.get(0).lsn);
-    }
-    settings.faults().beforeWrite(segment.file());
-    long bytes = 0;
-    long held = 0;
-    for (Pending p : group) {
-      out.write(p);
-      bytes += p.encodedSize;
-      held += p.pendingBytes();
-    }
-    out.flush();
-    unsyncedBytes += bytes;
+    long bytes = files.write(group);
     long last = group.get(group.size() - 1).lsn;
     if (policy == FsyncPolicy.ALWAYS) {
-      sync(last);
+      files.sync();
+      syncedLsn = last;
     }
     metrics.groupWritten(group.size());
     durableLsn = last;
+    long held = 0;
     for (Pending p : group) {
+      held += p.pendingBytes();
       p.written();
       Thread w = p.waiter; // read after durableLsn was written: see awaitDurable
       if (w != null) {
         LockSupport.unpark(w);
       }
     }
-    lock.lock();
-    try {
-      pendingBytes -= held;
-    } finally {
-      lock.unlock();
-    }
+    queue.written(held);
     tellListeners(last);
-    complete(() -> completeGroup(group, last));
+    waiters.groupWritten(group, last);
     events.bytesWritten(bytes);
     syncIfDue();
   }
@@ -621,178 +395,36 @@ public final class GroupCommitter {
   }
 
   private void syncIfDue() throws IOException {
-    if (unsyncedBytes == 0) {
+    if (!files.unsynced()) {
       return;
     }
-    boolean requested;
-    lock.lock();
-    try {
-      requested = syncRequested > syncedLsn;
-    } finally {
-      lock.unlock();
+    if (queue.syncRequestedBeyond(syncedLsn)
+        || (policy == FsyncPolicy.EVERYSEC && files.nanosSinceSync() >= EVERYSEC_NANOS)) {
+      files.sync();
+      syncedLsn = durableLsn;
+      waiters.progressed();
     }
-    if (requested
-        || (policy == FsyncPolicy.EVERYSEC
-            && System.nanoTime() - lastSyncNanos >= EVERYSEC_NANOS)) {
-      sync(durableLsn);
-      complete(this::settle);
-    }
-  }
-
-  /** Fsyncs the active segment, which holds every record up to {@code upTo} not yet synced. */
-  private void sync(long upTo) throws IOException {
-    long start = System.nanoTime();
-    try {
-      settings.faults().beforeSync(segment.file());
-      segment.force();
-    } catch (IOException e) {
-      throw SyncFailedException.of(e);
-    }
-    settings.faults().afterSync(segment.file(), segment.size());
-    unsyncedBytes = 0;
-    syncedLsn = upTo;
-    lastSyncNanos = System.nanoTime();
-    metrics.fsynced(lastSyncNanos - start);
-    long tookMs = TimeUnit.NANOSECONDS.toMillis(lastSyncNanos - start);
-    if (tookMs >= 1000) {
-      log.warn("[wal {}] fsync took {} ms (disk busy?)", name, tookMs);
-    }
-  }
-
-  private void seal() throws IOException {
-    try {
-      settings.faults().beforeSync(segment.file());
-      segment.seal(); // every policy: a sealed segment is complete on disk, without the zeros
-    } catch (IOException e) {
-      throw SyncFailedException.of(e);
-    }
-    settings.faults().afterSync(segment.file(), segment.size());
-    unsyncedBytes = 0;
-    syncedLsn = durableLsn;
-  }
-
-  private void rotate(long nextLsn) throws IOException {
-    // Sealed first, so that the next segment exists only once this one is complete on disk (a
-    // power cut between the two must not leave a gap). If the next cannot be created (no space),
-    // the sealed one stays active — appending after its last record is fine — and the group is
-    // retried; a half-created file is removed.
-    seal();
-    ActiveSegment next;
-    try {
-      next = ActiveSegment.create(dir, nextLsn);
-    } catch (IOException e) {
-      Files.deleteIfExists(dir.resolve(WalFileNames.segmentName(nextLsn)));
-      throw e;
-    }
-    segment.close();
-    segment = next;
-    segment.zeroFillUpTo(settings.segmentSize());
-    out.target(segment);
-    events.segmentCreated(nextLsn, segment.file());
-    log.debug("[wal {}] rotated to segment {}", name, segment.file().getFileName());
-  }
-
-  private void finish() throws IOException {
-    seal();
-    segment.close();
-    complete(this::settle);
-  }
-
-  /* ---- Completion thread ---- */
-
-  private void completeGroup(List<Pending> group, long last) {
-    for (Pending p : group) {
-      p.complete(null);
-    }
-    acknowledgedLsn = last;
-    settle();
-  }
-
-  /** Completes the waiters that are due, outside the lock. */
-  private void settle() {
-    List<CompletableFuture<Void>> due = new ArrayList<>();
-    lock.lock();
-    try {
-      while (!waiters.isEmpty() && waiters.peek().lsn <= acknowledgedLsn) {
-        due.add(waiters.poll().future);
-      }
-      long synced = Math.min(syncedLsn, acknowledgedLsn);
-      while (!syncWaiters.isEmpty() && syncWaiters.peek().lsn <= synced) {
-        due.add(syncWaiters.poll().future);
-      }
-      if (writable != null && pendingBytes <= settings.maxPendingBytes()) {
-        due.add(writable);
-        writable = null;
-      }
-    } finally {
-      lock.unlock();
-    }
-    for (CompletableFuture<Void> f : due) {
-      f.complete(null);
-    }
-  }
-
-  private final LostWrites lostWrites = new LostWrites();
-
-  /**
-   * After a failure: whether {@code key} was written by a record that never became durable (its
-   * client was told the write failed, but memory may hold it). Reads of such a key must not show
-   * it; false while the log is healthy.
-   */
-  public boolean lost(byte[] key) {
-    return failed && lostWrites.contains(key);
   }
 
   private void fail(Throwable e, List<Pending> group) {
     log.error("[wal {}] write-ahead log failed; refusing further writes: {}", name, e.toString());
-    List<CompletableFuture<Void>> toFail = new ArrayList<>(group);
-    CompletableFuture<Void> release;
+    List<Pending> queued = queue.fail(e);
     lostWrites.remember(group);
-    lock.lock();
-    try {
-      lostWrites.remember(queue);
-      failure = e;
-      failed = true;
-      toFail.addAll(queue);
-      queue.clear();
-      pendingBytes = 0;
-      waiters.forEach(w -> toFail.add(w.future));
-      waiters.clear();
-      syncWaiters.forEach(w -> toFail.add(w.future));
-      syncWaiters.clear();
-      release = writable;
-      writable = null;
-    } finally {
-      lock.unlock();
-    }
-    for (CompletableFuture<Void> f : toFail) {
-      if (f instanceof Pending p && p.waiter != null) {
-        LockSupport.unpark(p.waiter);
+    lostWrites.remember(queued);
+    failed = true;
+    List<Pending> toFail = new ArrayList<>(group);
+    toFail.addAll(queued);
+    for (Pending p : toFail) {
+      Thread w = p.waiter;
+      if (w != null) {
+        LockSupport.unpark(w);
       }
     }
-    IOException cause = failedException();
-    complete(
-        () -> {
-          for (CompletableFuture<Void> f : toFail) {
-            f.completeExceptionally(cause);
-          }
-          if (release != null) {
-            release.complete(null); // wake waiting writers: their append then reports the failure
-          }
-        });
+    waiters.fail(queue.failedException(), toFail);
     try {
-      segment.close();
+      files.close();
     } catch (IOException closeFailure) {
       e.addSuppressed(closeFailure);
-    }
-  }
-
-  /** Runs completions on their thread; inline only once it has stopped (a close that timed out). */
-  private void complete(Runnable task) {
-    try {
-      completions.execute(task);
-    } catch (RejectedExecutionException e) {
-      task.run();
     }
   }
 
@@ -804,23 +436,11 @@ public final class GroupCommitter {
    */
   public boolean close(long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    CompletableFuture<Void> release;
-    lock.lock();
-    try {
-      closing = true;
-      release = writable;
-      writable = null;
-    } finally {
-      lock.unlock();
-    }
-    if (release != null) {
-      complete(() -> release.complete(null));
-    }
+    queue.close();
+    waiters.closing();
     LockSupport.unpark(writer);
     writer.join(timeoutMillis);
-    completions.shutdown();
-    long left = Math.max(1, deadline - System.nanoTime());
-    boolean completed = completions.awaitTermination(left, TimeUnit.NANOSECONDS);
+    boolean completed = waiters.shutdown(deadline - System.nanoTime());
     return !writer.isAlive() && completed;
   }
 }

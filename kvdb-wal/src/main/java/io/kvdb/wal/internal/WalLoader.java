@@ -259,7 +259,7 @@ public final class WalLoader {
                     + " (`java -jar kvdb-server.jar repair --data-dir "
                     + dir
                     + "` cuts the log here and keeps what it cut in a cut-* directory; embedded:"
-                    + " SegmentedWal.Builder.truncateCorruption)");
+                    + " SegmentedWalBuilder.truncateCorruption)");
           }
           if (!torn) {
             keepCut(dir, cutName, file, at, name); // never delete what may be the only copy

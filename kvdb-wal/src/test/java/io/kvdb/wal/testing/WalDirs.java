@@ -3,6 +3,7 @@ package io.kvdb.wal.testing;
 import io.kvdb.core.KvStore;
 import io.kvdb.wal.FsyncPolicy;
 import io.kvdb.wal.SegmentedWal;
+import io.kvdb.wal.SegmentedWalBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +23,11 @@ public final class WalDirs {
     return open(SegmentedWal.builder().directory(dir));
   }
 
-  public static KvStore open(SegmentedWal.Builder wal) {
+  public static KvStore open(SegmentedWalBuilder wal) {
     return KvStore.builder().shards(4).wal(wal.build()).build();
   }
 
-  public static SegmentedWal.Builder wal(Path dir, FsyncPolicy policy) {
+  public static SegmentedWalBuilder wal(Path dir, FsyncPolicy policy) {
     return SegmentedWal.builder().directory(dir).fsync(policy);
   }
 

@@ -1,5 +1,7 @@
 package io.kvdb.wal.internal;
 
+import io.kvdb.core.spi.LogHistory;
+import io.kvdb.core.spi.StoreState;
 import io.kvdb.core.spi.WalRecord;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -8,9 +10,28 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
-/** Cutting a closed log directory back to an LSN (see {@code SegmentedWal.truncateAfter}). */
-public final class LogTruncation {
-  private LogTruncation() {}
+/**
+ * What is done to a log directory that is not open: one created from a snapshot ({@code
+ * SegmentedWal.createFromSnapshot}), cut back to an LSN ({@code SegmentedWal.truncateAfter}).
+ */
+public final class LogDirectory {
+  private LogDirectory() {}
+
+  /** See {@code SegmentedWal.createFromSnapshot}. */
+  public static void createFromSnapshot(Path dir, long lsn, LogHistory history, StoreState entries)
+      throws IOException {
+    Files.createDirectories(dir);
+    try (var listing = Files.list(dir)) {
+      if (listing.findAny().isPresent()) {
+        throw new IOException("cannot create a log in " + dir + ": the directory is not empty");
+      }
+    }
+    if (lsn > 0) {
+      SnapshotFile.write(dir, lsn, entries, () -> false, () -> lsn, e -> {});
+    }
+    HistoryFile.write(dir, history, true); // a full sync's log: its master's records
+    CleanClose.write(dir, lsn); // complete as written: its first open is not a crash's
+  }
 
   /**
    * Refuses (with the reason) a cut back to {@code lsn} that cannot be made: a snapshot newer than
