@@ -7,12 +7,14 @@
 #   mvn -B -q package -DskipTests
 #   OLD_JAR=/tmp/before/kvdb-server/target/kvdb-server.jar kvdb-bench/scripts/jar-ab.sh
 #
-# ROUNDS=4, REQUESTS=400000 (after a warm-up of 1.5x that), PIPELINE=1. Loopback only.
+# ROUNDS=4, REQUESTS=400000 (after a warm-up of 1.5x that), PIPELINE=1, MODE=memory (or durable:
+# a write-ahead log with fsync always, to measure the write path through the log). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-4}
 REQUESTS=${REQUESTS:-400000}
 PIPELINE=${PIPELINE:-1}
+MODE=${MODE:-memory}
 NEW_JAR=${NEW_JAR:-kvdb-server/target/kvdb-server.jar}
 : "${OLD_JAR:?set OLD_JAR to the jar to compare against}"
 # shellcheck source=cpu-time.sh
@@ -23,7 +25,7 @@ NEW_JAR=${NEW_JAR:-kvdb-server/target/kvdb-server.jar}
 for round in $(seq 1 "$ROUNDS"); do
   for which in old new; do
     if [ $which = old ]; then JAR=$OLD_JAR; else JAR=$NEW_JAR; fi
-    start_kvdb memory
+    start_kvdb "$MODE"
     args=(-p "$KVDB_PORT" -t set,get -d 100 -r 100000 -c 50 -P "$PIPELINE" -q)
     redis-benchmark "${args[@]}" -n $((REQUESTS * 3 / 2)) >/dev/null 2>&1
     c0=$(cpu_ticks "$KVDB_PID")

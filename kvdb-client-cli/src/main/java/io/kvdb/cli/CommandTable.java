@@ -1,15 +1,22 @@
 package io.kvdb.cli;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the CLI knows about commands, for HELP, usage lines, TAB completion and argument hints: a
- * built-in table, refined by the server's COMMAND DOCS when it answers. Terminal-free.
+ * What the CLI knows about commands, for HELP, usage lines, TAB completion and argument hints: the
+ * server's registry as built ({@link #builtIn}), refined by the server's COMMAND DOCS when it
+ * answers (a server of another version may know other commands). Terminal-free.
  */
 public final class CommandTable {
 
@@ -42,473 +49,31 @@ public final class CommandTable {
 
   private final Map<String, Info> commands = new TreeMap<>();
 
+  /** The catalog generated at build time from the server's registry (see the pom). */
+  static final String CATALOG = "commands.tsv";
+
+  /**
+   * The table the CLI starts with: the server's commands as its registry describes them (a resource
+   * generated at build time), and the CLI's own HELP, EXIT and QUIT.
+   */
   public static CommandTable builtIn() {
     CommandTable t = new CommandTable();
-    t.add("GET", 2, "Get the value of a key", "GET user:1", List.of(), "key");
-    t.add(
-        "SET",
-        -3,
-        "Set the value of a key",
-        "SET user:1 \"John Doe\"",
-        List.of("NX", "XX", "GET", "EX", "PX", "EXAT", "PXAT", "KEEPTTL"),
-        "key",
-        "value",
-        "[NX | XX]",
-        "[GET]",
-        "[EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]");
-    t.add(
-        "SETNX",
-        3,
-        "Set the value of a key only if it does not exist",
-        "SETNX lock 1",
-        List.of(),
-        "key",
-        "value");
-    t.add(
-        "GETDEL", 2, "Get the value of a key and delete it", "GETDEL session:9", List.of(), "key");
-    t.add(
-        "MGET", -2, "Get the values of several keys", "MGET a b c", List.of(), "key", "[key ...]");
-    t.add(
-        "MSET",
-        -3,
-        "Set several keys at once, atomically",
-        "MSET a 1 b 2",
-        List.of(),
-        "key value",
-        "[key value ...]");
-    t.add(
-        "INCR", 2, "Increment the integer value of a key by one", "INCR visits", List.of(), "key");
-    t.add("DECR", 2, "Decrement the integer value of a key by one", "DECR stock", List.of(), "key");
-    t.add(
-        "INCRBY",
-        3,
-        "Increment the integer value of a key by a number",
-        "INCRBY visits 10",
-        List.of(),
-        "key",
-        "increment");
-    t.add(
-        "DECRBY",
-        3,
-        "Decrement the integer value of a key by a number",
-        "DECRBY stock 5",
-        List.of(),
-        "key",
-        "decrement");
-    t.add("STRLEN", 2, "Get the length of the value of a key", "STRLEN user:1", List.of(), "key");
-    t.add("DEL", -2, "Delete one or more keys", "DEL temp_data", List.of(), "key", "[key ...]");
-    t.add(
-        "EXISTS",
-        -2,
-        "Count how many of the keys exist",
-        "EXISTS user:1",
-        List.of(),
-        "key",
-        "[key ...]");
-    t.add("TYPE", 2, "Get the type of a key's value", "TYPE user:1", List.of(), "key");
-    t.add(
-        "SCAN",
-        -2,
-        "Iterate over key names",
-        "SCAN 0 MATCH user:* COUNT 100",
-        List.of("MATCH", "COUNT", "TYPE"),
-        "cursor",
-        "[MATCH pattern]",
-        "[COUNT count]",
-        "[TYPE type]");
-    t.add(
-        "KEYS",
-        2,
-        "List the keys matching a pattern (slow on big databases)",
-        "KEYS user:*",
-        List.of(),
-        "pattern");
-    t.add("DBSIZE", 1, "Count the keys", "DBSIZE", List.of());
-    t.add(
-        "FLUSHALL", -1, "Delete every key", "FLUSHALL", List.of("ASYNC", "SYNC"), "[ASYNC | SYNC]");
-    t.add("FLUSHDB", -1, "Delete every key", "FLUSHDB", List.of("ASYNC", "SYNC"), "[ASYNC | SYNC]");
-    t.add("PING", -1, "Check the server is alive", "PING", List.of(), "[message]");
-    t.add("ECHO", 2, "Return the message", "ECHO hello", List.of(), "message");
-    t.add(
-        "INFO",
-        -1,
-        "Server information and statistics",
-        "INFO keyspace",
-        List.of(
-            "server",
-            "clients",
-            "memory",
-            "persistence",
-            "replication",
-            "stats",
-            "keyspace",
-            "all"),
-        "[section ...]");
-    t.add(
-        "COMMAND",
-        -1,
-        "Information about the server's commands",
-        "COMMAND DOCS get",
-        List.of("COUNT", "INFO", "DOCS", "LIST"),
-        "[COUNT | INFO [name ...] | DOCS [name ...] | LIST]");
-    t.add(
-        "CONFIG",
-        -2,
-        "Read configuration parameters, or change those that can change at runtime",
-        "CONFIG SET maxclients 5000",
-        List.of("GET", "SET", "RESETSTAT"),
-        "GET parameter [parameter ...] | SET parameter value [parameter value ...] | RESETSTAT");
-    t.add(
-        "HELLO",
-        -1,
-        "Handshake with the server",
-        "HELLO 2",
-        List.of("AUTH", "SETNAME"),
-        "[protover [AUTH username password] [SETNAME clientname]]");
-    t.add(
-        "AUTH",
-        -2,
-        "Authenticate the connection",
-        "AUTH my-password",
-        List.of(),
-        "[username]",
-        "password");
-    t.add("SELECT", 2, "Select the database (only 0)", "SELECT 0", List.of(), "index");
-    t.add(
-        "CLIENT",
-        -2,
-        "Connection commands: ID, SETNAME, GETNAME, SETINFO, LIST, REPLY ON | OFF | SKIP",
-        "CLIENT LIST",
-        List.of("ID", "SETNAME", "GETNAME", "SETINFO", "LIST", "REPLY", "ON", "OFF", "SKIP"),
-        "subcommand",
-        "[argument ...]");
-    for (String name : List.of("REPLICAOF", "SLAVEOF")) {
-      t.add(
-          name,
-          3,
-          "Follow a master (host and its replication port), or become a master (NO ONE)",
-          name + " 127.0.0.1 3333",
-          List.of("NO", "ONE"),
-          "host port | NO ONE");
+    try (InputStream in = CommandTable.class.getResourceAsStream(CATALOG)) {
+      if (in == null) {
+        throw new IllegalStateException(CATALOG + " is missing from the CLI's jar: rebuild it");
+      }
+      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        if (line.isEmpty() || line.startsWith("#")) {
+          continue;
+        }
+        String[] f = line.split("\t", -1);
+        List<String> tokens = f[4].isEmpty() ? List.of() : List.of(f[4].split(" "));
+        t.add(f[0], Integer.parseInt(f[1]), f[2], f[3], tokens, Arrays.copyOfRange(f, 5, f.length));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + CATALOG, e);
     }
-    t.add(
-        "ROLE", 1, "Show the replication role, offset and slaves or link state", "ROLE", List.of());
-    t.add(
-        "WAIT",
-        3,
-        "Wait until this connection's writes reach N slaves, or the timeout (ms) passes",
-        "WAIT 1 1000",
-        List.of(),
-        "numreplicas",
-        "timeout");
-    t.add(
-        "WAITAOF",
-        4,
-        "Wait until this connection's writes are fsynced locally and on N slaves",
-        "WAITAOF 1 1 1000",
-        List.of(),
-        "numlocal",
-        "numreplicas",
-        "timeout");
-    t.add(
-        "DEBUG",
-        -2,
-        "DEBUG DIGEST: a hash of the whole dataset, equal on equal data",
-        "DEBUG DIGEST",
-        List.of("DIGEST"),
-        "DIGEST");
-    t.add(
-        "SETEX",
-        4,
-        "Set a key's value and its time to live in seconds",
-        "SETEX session:1 3600 data",
-        List.of(),
-        "key",
-        "seconds",
-        "value");
-    t.add(
-        "PSETEX",
-        4,
-        "Set a key's value and its time to live in milliseconds",
-        "PSETEX lock 500 me",
-        List.of(),
-        "key",
-        "milliseconds",
-        "value");
-    t.add(
-        "GETEX",
-        -2,
-        "Get a key's value and set or remove its expiry",
-        "GETEX session:1 EX 3600",
-        List.of("EX", "PX", "EXAT", "PXAT", "PERSIST"),
-        "key",
-        "[EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]");
-    t.add(
-        "GETSET",
-        3,
-        "Set a key's value and return the old one",
-        "GETSET counter 0",
-        List.of(),
-        "key",
-        "value");
-    t.add(
-        "MSETNX",
-        -3,
-        "Set several keys only if none of them exists, atomically",
-        "MSETNX a 1 b 2",
-        List.of(),
-        "key value",
-        "[key value ...]");
-    t.add("APPEND", 3, "Append to a key's value", "APPEND log \"line\"", List.of(), "key", "value");
-    t.add(
-        "GETRANGE",
-        4,
-        "Get a substring of a key's value (negative offsets count from the end)",
-        "GETRANGE greeting 0 4",
-        List.of(),
-        "key",
-        "start",
-        "end");
-    t.add(
-        "SUBSTR",
-        4,
-        "Get a substring of a key's value (old name of GETRANGE)",
-        "SUBSTR greeting 0 4",
-        List.of(),
-        "key",
-        "start",
-        "end");
-    t.add(
-        "SETRANGE",
-        4,
-        "Overwrite part of a key's value at an offset",
-        "SETRANGE greeting 6 Redis",
-        List.of(),
-        "key",
-        "offset",
-        "value");
-    t.add(
-        "INCRBYFLOAT",
-        3,
-        "Increment a key's value by a decimal number",
-        "INCRBYFLOAT price 0.1",
-        List.of(),
-        "key",
-        "increment");
-    t.add(
-        "LCS",
-        -3,
-        "Longest common subsequence of two keys' values",
-        "LCS key1 key2 IDX",
-        List.of("LEN", "IDX", "MINMATCHLEN", "WITHMATCHLEN"),
-        "key1",
-        "key2",
-        "[LEN]",
-        "[IDX]",
-        "[MINMATCHLEN min-match-len]",
-        "[WITHMATCHLEN]");
-    t.add(
-        "SETBIT",
-        4,
-        "Set or clear one bit of a key's value",
-        "SETBIT flags 7 1",
-        List.of(),
-        "key",
-        "offset",
-        "value");
-    t.add(
-        "GETBIT", 3, "Get one bit of a key's value", "GETBIT flags 7", List.of(), "key", "offset");
-    t.add(
-        "BITCOUNT",
-        -2,
-        "Count the set bits of a key's value",
-        "BITCOUNT flags 0 -1 BYTE",
-        List.of("BYTE", "BIT"),
-        "key",
-        "[start end [BYTE | BIT]]");
-    t.add(
-        "BITPOS",
-        -3,
-        "Find the first set or clear bit of a key's value",
-        "BITPOS flags 1",
-        List.of("BYTE", "BIT"),
-        "key",
-        "bit",
-        "[start [end [BYTE | BIT]]]");
-    t.add(
-        "EXPIRE",
-        -3,
-        "Set a key's time to live in seconds",
-        "EXPIRE session:1 3600",
-        List.of("NX", "XX", "GT", "LT"),
-        "key",
-        "seconds",
-        "[NX | XX | GT | LT]");
-    t.add(
-        "PEXPIRE",
-        -3,
-        "Set a key's time to live in milliseconds",
-        "PEXPIRE lock 500",
-        List.of("NX", "XX", "GT", "LT"),
-        "key",
-        "milliseconds",
-        "[NX | XX | GT | LT]");
-    t.add(
-        "EXPIREAT",
-        -3,
-        "Make a key expire at a Unix time in seconds",
-        "EXPIREAT session:1 4102444800",
-        List.of("NX", "XX", "GT", "LT"),
-        "key",
-        "unix-time-seconds",
-        "[NX | XX | GT | LT]");
-    t.add(
-        "PEXPIREAT",
-        -3,
-        "Make a key expire at a Unix time in milliseconds",
-        "PEXPIREAT session:1 4102444800000",
-        List.of("NX", "XX", "GT", "LT"),
-        "key",
-        "unix-time-milliseconds",
-        "[NX | XX | GT | LT]");
-    t.add(
-        "TTL",
-        2,
-        "Seconds a key has left (-1: no expiry, -2: no key)",
-        "TTL session:1",
-        List.of(),
-        "key");
-    t.add(
-        "PTTL",
-        2,
-        "Milliseconds a key has left (-1: no expiry, -2: no key)",
-        "PTTL session:1",
-        List.of(),
-        "key");
-    t.add(
-        "EXPIRETIME",
-        2,
-        "Unix time in seconds when a key expires",
-        "EXPIRETIME session:1",
-        List.of(),
-        "key");
-    t.add(
-        "PEXPIRETIME",
-        2,
-        "Unix time in milliseconds when a key expires",
-        "PEXPIRETIME session:1",
-        List.of(),
-        "key");
-    t.add("PERSIST", 2, "Remove a key's expiry", "PERSIST session:1", List.of(), "key");
-    t.add(
-        "RENAME",
-        3,
-        "Rename a key (with its expiry), replacing the destination",
-        "RENAME old new",
-        List.of(),
-        "key",
-        "newkey");
-    t.add(
-        "RENAMENX",
-        3,
-        "Rename a key only if the new name is free",
-        "RENAMENX old new",
-        List.of(),
-        "key",
-        "newkey");
-    t.add(
-        "COPY",
-        -3,
-        "Copy a key's value and expiry to another key",
-        "COPY a b REPLACE",
-        List.of("DB", "REPLACE"),
-        "source",
-        "destination",
-        "[DB destination-db]",
-        "[REPLACE]");
-    t.add("RANDOMKEY", 1, "Return a random key", "RANDOMKEY", List.of());
-    t.add("UNLINK", -2, "Delete keys (as DEL)", "UNLINK a b", List.of(), "key", "[key ...]");
-    t.add(
-        "TOUCH",
-        -2,
-        "Count how many of the keys exist",
-        "TOUCH a b",
-        List.of(),
-        "key",
-        "[key ...]");
-    t.add(
-        "OBJECT",
-        -2,
-        "Inspect a key: OBJECT ENCODING | FREQ | IDLETIME key, OBJECT HELP",
-        "OBJECT ENCODING counter",
-        List.of("ENCODING", "FREQ", "IDLETIME", "HELP"),
-        "subcommand",
-        "[key]");
-    t.add(
-        "MULTI",
-        1,
-        "Start a transaction: later commands are queued until EXEC",
-        "MULTI",
-        List.of());
-    t.add("EXEC", 1, "Run the queued commands as one atomic, logged unit", "EXEC", List.of());
-    t.add("DISCARD", 1, "Drop the queued commands", "DISCARD", List.of());
-    t.add(
-        "WATCH",
-        -2,
-        "Make the next EXEC fail if any of these keys changes",
-        "WATCH balance",
-        List.of(),
-        "key",
-        "[key ...]");
-    t.add("UNWATCH", 1, "Forget all watched keys", "UNWATCH", List.of());
-    t.add("TIME", 1, "The server's time: seconds and microseconds", "TIME", List.of());
-    t.add(
-        "LASTSAVE",
-        1,
-        "Unix time of the last snapshot of the write-ahead log",
-        "LASTSAVE",
-        List.of());
-    t.add("SAVE", 1, "Take a WAL snapshot now and wait for it", "SAVE", List.of());
-    t.add(
-        "BGSAVE",
-        -1,
-        "Take a WAL snapshot in the background",
-        "BGSAVE",
-        List.of("SCHEDULE"),
-        "[SCHEDULE]");
-    t.add("MONITOR", 1, "Stream every command the server runs", "MONITOR", List.of());
-    t.add(
-        "RESET",
-        1,
-        "Reset the connection: transaction, watches, MONITOR, CLIENT REPLY, name",
-        "RESET",
-        List.of());
-    t.add(
-        "LATENCY",
-        -2,
-        "Latency spikes over latency-monitor-threshold: LATENCY LATEST | HISTORY event | RESET | HELP",
-        "LATENCY LATEST",
-        List.of("LATEST", "HISTORY", "RESET", "HELP"),
-        "subcommand",
-        "[argument ...]");
-    t.add(
-        "SHUTDOWN",
-        -1,
-        "Stop the server gracefully (SAVE: take a WAL snapshot first); the connection closes",
-        "SHUTDOWN",
-        List.of("NOSAVE", "SAVE", "NOW", "FORCE", "ABORT"),
-        "[NOSAVE | SAVE]",
-        "[NOW]",
-        "[FORCE]",
-        "[ABORT]");
-    t.add(
-        "SLOWLOG",
-        -2,
-        "Commands slower than slowlog-log-slower-than: SLOWLOG GET [count] | LEN | RESET | HELP",
-        "SLOWLOG GET 10",
-        List.of("GET", "LEN", "RESET", "HELP"),
-        "subcommand",
-        "[argument]");
     t.add(
         "HELP", -1, "Show available commands, or help for one", "HELP SET", List.of(), "[command]");
     t.add("EXIT", 1, "Exit the client", "EXIT", List.of());
@@ -617,6 +182,24 @@ public final class CommandTable {
   }
 
   /**
+   * What is left of a repeating argument {@code core [core ...]} once {@code typed} words of it are
+   * in: the rest of a partly typed {@code core}, then the repetition ({@code [key ...]}).
+   */
+  private static String variadicRest(String arg, int typed) {
+    int open = arg.indexOf(" [");
+    if (arg.startsWith("[") || open < 0 || !arg.endsWith(" ...]")) {
+      return arg;
+    }
+    String[] core = arg.substring(0, open).split(" ");
+    String repeat = "[" + arg.substring(open + 2, arg.length() - " ...]".length()).trim() + " ...]";
+    int into = typed % core.length;
+    if (into == 0) {
+      return repeat;
+    }
+    return String.join(" ", Arrays.copyOfRange(core, into, core.length)) + " " + repeat;
+  }
+
+  /**
    * The argument syntax still to type, as redis-cli shows it after the cursor.
    *
    * @param typed the words typed so far, the command first
@@ -640,7 +223,7 @@ public final class CommandTable {
     while (used < args.size() && remainingWords > 0) {
       String a = args.get(used);
       if (a.contains("...")) {
-        return endsWithSpace ? a : ""; // variadic: keep offering it
+        return endsWithSpace ? variadicRest(a, remainingWords) : ""; // keep offering it
       }
       if (a.startsWith("[")) {
         used++;

@@ -17,6 +17,8 @@ class CommandTableTest {
     assertThat(table.hint(List.of("get", "k"), true)).isEmpty();
     assertThat(table.hint(List.of("del", "a", "b"), true)).isEqualTo("[key ...]");
     assertThat(table.hint(List.of("nosuch"), true)).isEmpty();
+    assertThat(table.hint(List.of("mset", "k"), true)).isEqualTo("value [key value ...]");
+    assertThat(table.hint(List.of("mset", "k", "v"), true)).isEqualTo("[key value ...]");
   }
 
   @Test
@@ -38,7 +40,10 @@ class CommandTableTest {
     assertThat(table.find("MSET").accepts(5)).isTrue();
   }
 
-  /** Every command the server has is in the built-in table, with the server's arity. */
+  /**
+   * The built-in table is generated from the server's registry at build time: every command the
+   * server has is in it with the server's arity, usage line, summary and example.
+   */
   @Test
   void everyServerCommandIsKnownWithItsArity() {
     for (io.kvdb.server.command.CommandSpec spec :
@@ -47,6 +52,9 @@ class CommandTableTest {
       assertThat(info).as(spec.name()).isNotNull();
       if (!spec.name().equals("quit")) { // the CLI's own QUIT leaves the client
         assertThat(info.arity()).as(spec.name()).isEqualTo(spec.arity());
+        assertThat(info.usage()).as(spec.name()).isEqualTo(spec.usage());
+        assertThat(info.summary()).as(spec.name()).isEqualTo(spec.summary());
+        assertThat(info.example()).as(spec.name()).isEqualTo(spec.example());
       }
     }
     assertThat(table.hint(List.of("set", "k", "v"), true))

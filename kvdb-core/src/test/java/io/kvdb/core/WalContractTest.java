@@ -21,6 +21,33 @@ import org.junit.jupiter.api.Test;
 /** What the store promises a write-ahead log, checked against a recording log. */
 class WalContractTest {
 
+  /**
+   * The log writes a record later, on its own thread: by default it gets copies, so a caller that
+   * reuses its arrays at once changes nothing logged; a store built with {@code adoptArrays} hands
+   * the caller's own arrays over (one copy less per write, for a caller that never reuses them).
+   */
+  @Test
+  void theLogGetsCopiesUnlessTheStoreAdoptsTheCallersArrays() {
+    byte[] key = "k".getBytes(UTF_8);
+    byte[] value = "before".getBytes(UTF_8);
+    RecordingWal copying = new RecordingWal(true);
+    try (KvStore store = KvStore.builder().wal(copying).build()) {
+      store.putAsync(key, value).join();
+      value[0] = 'X';
+      WalRecord r = copying.records().get(0);
+      assertThat(new String(r.value(), UTF_8)).isEqualTo("before");
+      assertThat(r.key()).isNotSameAs(key);
+      assertThat(store.get(key)).isEqualTo("before".getBytes(UTF_8));
+    }
+    byte[] adopted = "value".getBytes(UTF_8);
+    RecordingWal adopting = new RecordingWal(true);
+    try (KvStore store = KvStore.builder().wal(adopting).adoptArrays(true).build()) {
+      store.putAsync(key, adopted).join();
+      assertThat(adopting.records().get(0).value()).isSameAs(adopted);
+      assertThat(adopting.records().get(0).key()).isSameAs(key);
+    }
+  }
+
   @Test
   void writesAreAcknowledgedOnlyWhenTheLogSaysDurable() {
     RecordingWal wal = new RecordingWal(false);

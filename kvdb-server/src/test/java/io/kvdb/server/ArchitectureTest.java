@@ -112,6 +112,29 @@ class ArchitectureTest {
         .check(classes);
   }
 
+  /**
+   * Inside the server, per-connection state is the lowest layer, statistics sit on it, and the
+   * command framework on both: neither the connection state nor the statistics import the framework
+   * (no cycle among the three).
+   */
+  @Test
+  void connectionStateAndStatisticsSitBelowTheCommandFramework() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.kvdb.server.connection", "io.kvdb.server.stats")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.kvdb.server.command", "io.kvdb.server.netty")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideInAPackage("io.kvdb.server.connection")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.kvdb.server.stats")
+        .check(classes);
+  }
+
   /** The configuration is read before anything runs: it depends on no other server package. */
   @Test
   void theConfigurationStandsAlone() {

@@ -177,7 +177,8 @@ class DurabilityTest {
       // A real I/O failure: close the active segment's channel underneath the WAL writer.
       Object committer =
           field(io.kvdb.wal.SegmentedWal.class, "committer").get(s.server().context().wal());
-      Object segment = field(committer.getClass(), "segment").get(committer);
+      Object files = field(committer.getClass(), "files").get(committer);
+      Object segment = field(files.getClass(), "segment").get(files);
       ((java.nio.channels.FileChannel) field(segment.getClass(), "ch").get(segment)).close();
       assertThatThrownBy(() -> j.set("overwritten", "failed"))
           .hasMessageStartingWith("MISCONF Errors writing to the write-ahead log");

@@ -41,9 +41,17 @@ class ResyncOverDivergenceTest {
           .atMost(Duration.ofSeconds(20))
           .until(() -> Info.parse(s.info("replication")).get("kvdb_link_state").equals("refused"));
       assertThat(Info.parse(s.info("replication")).get("kvdb_sync_refused")).contains("diverged");
-      assertThat(Info.parse(b.info("replication")).get("kvdb_slave0"))
-          .contains("state=refused")
-          .contains("reason=diverged");
+      // The slave retries after a backoff, so the master's view alternates between a handshake
+      // and the refusal: wait for the refusal rather than expect it at one instant.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                String slave0 = Info.parse(b.info("replication")).get("kvdb_slave0");
+                return slave0 != null
+                    && slave0.contains("state=refused")
+                    && slave0.contains("reason=diverged");
+              });
       assertThat(s.get("from")).isEqualTo("a"); // it keeps serving its data
       assertThat(s.configGet("resync-over-divergence"))
           .containsEntry("resync-over-divergence", "no");

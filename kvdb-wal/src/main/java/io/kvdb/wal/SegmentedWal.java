@@ -57,7 +57,7 @@ public final class SegmentedWal implements WriteAheadLog {
   private final ConcurrentSkipListMap<Long, Path> segments = new ConcurrentSkipListMap<>();
   private DirectoryLock lock;
   private volatile GroupCommitter committer;
-  private Compactor compactor;
+  private Checkpointer checkpointer;
   private boolean closed;
   private volatile LogHistories histories;
   // LSNs (gapAfter, gapEnd] have no record in this log: recovery continued after a snapshot whose
@@ -100,8 +100,8 @@ public final class SegmentedWal implements WriteAheadLog {
       histories = new LogHistories(dir, name);
       histories.recover(loaded, cleanEnd, options.fsync());
       segments.putAll(loaded.segments());
-      compactor =
-          new Compactor(
+      checkpointer =
+          new Checkpointer(
               options, name, segments, state, loaded.snapshotLsn(), loaded.bytesAfterSnapshot());
       committer =
           new GroupCommitter(
@@ -116,8 +116,8 @@ public final class SegmentedWal implements WriteAheadLog {
                   options.segmentSize(),
                   options.maxPendingBytes(),
                   options.faults()),
-              compactor);
-      compactor.attach(committer);
+              checkpointer);
+      checkpointer.attach(committer);
       RecoveryReport r = loaded.report();
       log.atInfo()
           .addKeyValue("wal", name)
@@ -152,8 +152,8 @@ public final class SegmentedWal implements WriteAheadLog {
    */
   private void abandonOpen(WalLoader.Loaded loaded) {
     try {
-      if (compactor != null) {
-        compactor.close();
+      if (checkpointer != null) {
+        checkpointer.close();
       }
       if (committer != null) {
         if (!committer.close(TimeUnit.SECONDS.toMillis(30))) {
@@ -168,7 +168,7 @@ public final class SegmentedWal implements WriteAheadLog {
       Thread.currentThread().interrupt();
     } finally {
       committer = null;
-      compactor = null;
+      checkpointer = null;
       segments.clear();
     }
   }
@@ -337,7 +337,7 @@ public final class SegmentedWal implements WriteAheadLog {
   @Override
   public AutoCloseable retainHistory(LongSupplier fromLsn) {
     committer();
-    return compactor.retain(fromLsn);
+    return checkpointer.retain(fromLsn);
   }
 
   /**
@@ -348,7 +348,7 @@ public final class SegmentedWal implements WriteAheadLog {
    */
   public CompletableFuture<Long> snapshot() {
     committer();
-    return compactor.snapshotNow();
+    return checkpointer.snapshotNow();
   }
 
   /**
@@ -356,12 +356,12 @@ public final class SegmentedWal implements WriteAheadLog {
    * found nothing new to write), 0 if none was.
    */
   public long lastSnapshotMillis() {
-    return compactor == null ? 0 : compactor.lastSnapshotMillis();
+    return checkpointer == null ? 0 : checkpointer.lastSnapshotMillis();
   }
 
   /** Whether a snapshot is being written now. */
   public boolean snapshotInProgress() {
-    return compactor != null && compactor.writing();
+    return checkpointer != null && checkpointer.writing();
   }
 
   /**
@@ -372,7 +372,7 @@ public final class SegmentedWal implements WriteAheadLog {
   @Override
   public LogStats stats() {
     return WalFigures.of(
-        committer(), compactor, options.directory(), lastLsn(), durableLsn(), pendingBytes());
+        committer(), checkpointer, options.directory(), lastLsn(), durableLsn(), pendingBytes());
   }
 
   /** fsync durations since open, nanoseconds (a copy), for latency histograms. */
@@ -418,7 +418,7 @@ public final class SegmentedWal implements WriteAheadLog {
       return;
     }
     try {
-      compactor.close();
+      checkpointer.close();
       if (!committer.close(TimeUnit.SECONDS.toMillis(30))) {
         log.error("[wal {}] writer did not finish within 30 s", name);
       } else if (committer.failure() == null) {

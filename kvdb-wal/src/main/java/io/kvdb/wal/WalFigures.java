@@ -15,7 +15,7 @@ final class WalFigures {
 
   static LogStats of(
       GroupCommitter c,
-      Compactor compactor,
+      Checkpointer checkpointer,
       Path dir,
       long lastLsn,
       long durableLsn,
@@ -51,10 +51,10 @@ final class WalFigures {
         group.getTotalCount() == 0 ? 0 : group.getValueAtPercentile(99),
         files,
         bytes,
-        compactor.snapshotsWritten(),
-        compactor.snapshotLsn(),
-        compactor.lastSnapshotMillis(),
-        compactor.lastSnapshotDurationMillis(),
+        checkpointer.snapshotsWritten(),
+        checkpointer.snapshotLsn(),
+        checkpointer.lastSnapshotMillis(),
+        checkpointer.lastSnapshotDurationMillis(),
         failure == null ? null : failure.toString());
   }
 }

@@ -15,10 +15,12 @@ import java.util.concurrent.ExecutionException;
 final class LogGate {
   private final WriteAheadLog wal; // null: no log
   private final boolean asyncWritesWait;
+  private final boolean adoptArrays;
 
-  LogGate(WriteAheadLog wal, boolean asyncWritesWait) {
+  LogGate(WriteAheadLog wal, boolean asyncWritesWait, boolean adoptArrays) {
     this.wal = wal;
     this.asyncWritesWait = asyncWritesWait;
+    this.adoptArrays = adoptArrays;
   }
 
   /**
@@ -47,11 +49,12 @@ final class LogGate {
 
   /**
    * The log takes ownership of the arrays it is handed and writes them later, on its own thread, so
-   * with a log every write works on copies the caller cannot touch. Without a log, {@link
+   * with a log every write works on copies the caller cannot touch — unless the builder said the
+   * store may adopt the caller's arrays ({@code KvStoreBuilder.adoptArrays}). Without a log, {@link
    * ShardMap#putValue} copies anyway.
    */
   byte[] owned(byte[] array) {
-    return wal == null ? array : array.clone();
+    return wal == null || adoptArrays ? array : array.clone();
   }
 
   /**

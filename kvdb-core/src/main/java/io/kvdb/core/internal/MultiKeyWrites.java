@@ -39,6 +39,7 @@ final class MultiKeyWrites {
   private final BooleanSupplier reclaim;
   private final Supplier<CompletableFuture<Void>> barrier;
   private final Expirer expirer;
+  private final LogGate gate;
 
   MultiKeyWrites(
       Shards shards,
@@ -47,7 +48,8 @@ final class MultiKeyWrites {
       Clock clock,
       BooleanSupplier reclaim,
       Supplier<CompletableFuture<Void>> barrier,
-      Expirer expirer) {
+      Expirer expirer,
+      LogGate gate) {
     this.shards = shards;
     this.limits = limits;
     this.wal = wal;
@@ -55,6 +57,7 @@ final class MultiKeyWrites {
     this.reclaim = reclaim;
     this.barrier = barrier;
     this.expirer = expirer;
+    this.gate = gate;
   }
 
   /** Checked copies of key/value pairs, made before any lock is taken. */
@@ -70,7 +73,7 @@ final class MultiKeyWrites {
       byte[] value = keysAndValues.get(i + 1);
       limits.checkKey(key);
       limits.checkValue(value);
-      puts.add(Mutation.put(owned(key), owned(value)));
+      puts.add(Mutation.put(gate.owned(key), gate.owned(value)));
     }
     limits.checkBatch(BatchCodec.encodedSize(puts));
     return puts;
@@ -107,7 +110,7 @@ final class MultiKeyWrites {
     List<byte[]> copies = new ArrayList<>(keys.size());
     for (byte[] k : keys) {
       limits.checkKey(k);
-      copies.add(owned(k));
+      copies.add(gate.owned(k));
     }
     return copies;
   }
@@ -216,14 +219,6 @@ final class MultiKeyWrites {
     } finally {
       shards.unlockWrite(all, stamps);
     }
-  }
-
-  /**
-   * With a log, a copy the caller cannot change: the log encodes the batch while memory applies it,
-   * and both must see the same bytes. Without one, memory copies on the way in anyway.
-   */
-  private byte[] owned(byte[] array) {
-    return wal == null ? array : array.clone();
   }
 
   /** Hands the operation to the log as one record; the caller holds every lock it touches. */

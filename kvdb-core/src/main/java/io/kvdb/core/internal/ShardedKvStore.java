@@ -65,14 +65,14 @@ public final class ShardedKvStore implements StoreEngine {
     this.limits =
         new Limits(builder.maxKeySize(), builder.maxValueSize(), builder.maxMemory(), shards);
     this.clock = builder.clock();
-    this.gate = new LogGate(wal, builder.asyncWritesWaitForLog());
+    this.gate = new LogGate(wal, builder.asyncWritesWaitForLog(), builder.adoptArrays());
     this.removeExpired = builder.removeExpiredKeys();
     this.expirer = new Expirer(shards, wal, clock, () -> removeExpired);
     this.keyWrites =
         new KeyWrites(shards, limits, wal, clock, () -> removeExpired, this::syncBarrier, expirer);
     this.multiKey =
         new MultiKeyWrites(
-            shards, limits, wal, clock, () -> removeExpired, this::syncBarrier, expirer);
+            shards, limits, wal, clock, () -> removeExpired, this::syncBarrier, expirer, gate);
     this.applier = new LogApplier(shards, wal);
     this.snapshots = new SnapshotWalk(shards, clock, () -> removeExpired);
     this.reads = new KeyReads(shards, clock, keyWrites);

@@ -4,10 +4,8 @@ import io.kvdb.server.connection.Transaction;
 import io.kvdb.server.connection.WatchedKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,23 +24,7 @@ public final class CommandRegistry {
   /** An empty registry: families add their commands to it. */
   public CommandRegistry() {}
 
-  /** Registers a command whose key arguments sit at {@code firstKey..lastKey} by {@code step}. */
-  public void keyed(
-      String group,
-      String name,
-      int arity,
-      Set<CommandFlag> flags,
-      int firstKey,
-      int lastKey,
-      int step,
-      String summary,
-      List<ArgDoc> args,
-      CommandHandler handler) {
-    add(
-        CommandSpec.keyed(
-            group, name, arity, flags, firstKey, lastKey, step, summary, args, handler));
-  }
-
+  /** Adds a command; a name registered twice is a bug, refused at start. */
   public void add(CommandSpec spec) {
     if (commands.putIfAbsent(spec.name(), spec) != null) {
       throw new IllegalStateException("command registered twice: " + spec.name());
@@ -220,12 +202,16 @@ public final class CommandRegistry {
       ctx.begin(outer);
     }
     long took = System.nanoTime() - start;
-    ctx.server().commandStats().ran(ctx.threadStats(), spec, took, reply);
+    ctx.server()
+        .commandStats()
+        .ran(ctx.threadStats(), spec, took, reply instanceof Reply.Error e ? e.message() : null);
     ctx.server().slowLog().consider(ctx.connection(), argv, took);
     ctx.server()
         .latency()
         .record(spec.has(CommandFlag.FAST) ? "fast-command" : "command", took / 1_000_000);
-    ctx.server().monitors().feed(ctx.connection(), spec, argv);
+    if (spec.monitored()) {
+      ctx.server().monitors().feed(ctx.connection(), argv);
+    }
     return reply;
   }
 }

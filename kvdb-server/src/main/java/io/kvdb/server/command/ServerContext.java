@@ -25,7 +25,7 @@ public final class ServerContext {
   private final ServerConfig config;
   private final RuntimeConfig runtime;
   private final Monitors monitors = new Monitors();
-  private final CommandStats commandStats;
+  private final CommandStats<CommandSpec> commandStats;
   private final SlowLog slowLog;
   private final LatencyMonitor latency;
   private volatile long lastSaveMillis = System.currentTimeMillis();
@@ -65,7 +65,7 @@ public final class ServerContext {
         new SlowLog(
             config.monitoring().slowlogLogSlowerThanMicros(), config.monitoring().slowlogMaxLen());
     this.registry = registry;
-    this.commandStats = new CommandStats(registry.all());
+    this.commandStats = new CommandStats<>(registry.all(), CommandSpec::name);
   }
 
   public KvStore store() {
@@ -109,7 +109,7 @@ public final class ServerContext {
   }
 
   /** Per-command and per-error counters (INFO commandstats, errorstats, latencystats). */
-  public CommandStats commandStats() {
+  public CommandStats<CommandSpec> commandStats() {
     return commandStats;
   }
 

@@ -15,8 +15,6 @@ import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
 import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.List;
 
 /**
  * Bit operations on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, with Redis' bit order (bit 0
@@ -31,71 +29,65 @@ public final class BitCommands {
   public static void register(CommandRegistry r) {
     ArgDoc unit = ArgDoc.oneOf("unit", ArgDoc.token("BYTE"), ArgDoc.token("BIT")).asOptional();
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "setbit",
-            4,
-            EnumSet.of(WRITE),
-            1,
-            1,
-            1,
-            "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.",
-            List.of(key("key"), ArgDoc.integer("offset"), ArgDoc.integer("value")),
-            BitCommands::setbit));
+        CommandSpec.named("setbit")
+            .group(GROUP)
+            .arity(4)
+            .flags(WRITE)
+            .key(1)
+            .summary(
+                "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.")
+            .example("SETBIT flags 7 1")
+            .args(key("key"), ArgDoc.integer("offset"), ArgDoc.integer("value"))
+            .handler(BitCommands::setbit));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "getbit",
-            3,
-            EnumSet.of(READONLY, FAST),
-            1,
-            1,
-            1,
-            "Returns a bit value by offset.",
-            List.of(key("key"), ArgDoc.integer("offset")),
-            (c, a) -> {
-              long offset = bitOffset(c, a[2]);
-              byte[] v = c.get(a[1]);
-              long index = offset >> 3;
-              if (v == null || index >= v.length) {
-                return Reply.ZERO;
-              }
-              return Reply.integer((v[(int) index] >> (7 - (offset & 7))) & 1);
-            }));
+        CommandSpec.named("getbit")
+            .group(GROUP)
+            .arity(3)
+            .flags(READONLY, FAST)
+            .key(1)
+            .summary("Returns a bit value by offset.")
+            .example("GETBIT flags 7")
+            .args(key("key"), ArgDoc.integer("offset"))
+            .handler(
+                (c, a) -> {
+                  long offset = bitOffset(c, a[2]);
+                  byte[] v = c.get(a[1]);
+                  long index = offset >> 3;
+                  if (v == null || index >= v.length) {
+                    return Reply.ZERO;
+                  }
+                  return Reply.integer((v[(int) index] >> (7 - (offset & 7))) & 1);
+                }));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "bitcount",
-            -2,
-            EnumSet.of(READONLY),
-            1,
-            1,
-            1,
-            "Counts the number of set bits (population counting) in a string.",
-            List.of(
+        CommandSpec.named("bitcount")
+            .group(GROUP)
+            .arity(-2)
+            .flags(READONLY)
+            .key(1)
+            .summary("Counts the number of set bits (population counting) in a string.")
+            .example("BITCOUNT flags 0 -1 BYTE")
+            .args(
                 key("key"),
                 ArgDoc.block("range", ArgDoc.integer("start"), ArgDoc.integer("end"), unit)
-                    .asOptional()),
-            BitCommands::bitcount));
+                    .asOptional())
+            .handler(BitCommands::bitcount));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "bitpos",
-            -3,
-            EnumSet.of(READONLY),
-            1,
-            1,
-            1,
-            "Finds the first set (1) or clear (0) bit in a string.",
-            List.of(
+        CommandSpec.named("bitpos")
+            .group(GROUP)
+            .arity(-3)
+            .flags(READONLY)
+            .key(1)
+            .summary("Finds the first set (1) or clear (0) bit in a string.")
+            .example("BITPOS flags 1")
+            .args(
                 key("key"),
                 ArgDoc.integer("bit"),
                 ArgDoc.block(
                         "range",
                         ArgDoc.integer("start"),
                         ArgDoc.block("end-unit-block", ArgDoc.integer("end"), unit).asOptional())
-                    .asOptional()),
-            BitCommands::bitpos));
+                    .asOptional())
+            .handler(BitCommands::bitpos));
   }
 
   /** A bit offset: an integer from 0 to the largest value's bit count, else Redis' error. */

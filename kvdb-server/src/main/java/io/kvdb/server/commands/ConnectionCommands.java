@@ -14,7 +14,6 @@ import io.kvdb.server.command.RespErrors;
 import io.kvdb.server.connection.ConnectionState;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.EnumSet;
 import java.util.List;
 
 /** Connection commands: AUTH, HELLO, SELECT, CLIENT, QUIT, RESET. */
@@ -25,69 +24,69 @@ public final class ConnectionCommands {
 
   public static void register(CommandRegistry r) {
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "auth",
-            -2,
-            EnumSet.of(FAST, NO_AUTH),
-            "Authenticates the connection.",
-            List.of(ArgDoc.string("username").asOptional(), ArgDoc.string("password")),
-            ConnectionCommands::auth));
+        CommandSpec.named("auth")
+            .group(GROUP)
+            .arity(-2)
+            .flags(FAST, NO_AUTH)
+            .summary("Authenticates the connection.")
+            .example("AUTH my-password")
+            .args(ArgDoc.string("username").asOptional(), ArgDoc.string("password"))
+            .handler(ConnectionCommands::auth));
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "hello",
-            -1,
-            EnumSet.of(FAST, NO_AUTH),
-            "Handshakes with the server.",
-            List.of(
+        CommandSpec.named("hello")
+            .group(GROUP)
+            .arity(-1)
+            .flags(FAST, NO_AUTH)
+            .summary("Handshakes with the server.")
+            .example("HELLO 2")
+            .args(
                 ArgDoc.block(
                         "arguments",
                         ArgDoc.integer("protover"),
                         ArgDoc.tokenWith("AUTH", ArgDoc.string("username password")).asOptional(),
                         ArgDoc.tokenWith("SETNAME", ArgDoc.string("clientname")).asOptional())
-                    .asOptional()),
-            ConnectionCommands::hello));
+                    .asOptional())
+            .handler(ConnectionCommands::hello));
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "select",
-            2,
-            EnumSet.of(FAST),
-            "Changes the selected database (only 0 exists).",
-            List.of(ArgDoc.integer("index")),
-            (c, a) -> Args.text(a[1]).equals("0") ? Reply.OK : Reply.error(RespErrors.DB_INDEX)));
+        CommandSpec.named("select")
+            .group(GROUP)
+            .arity(2)
+            .flags(FAST)
+            .summary("Changes the selected database (only 0 exists).")
+            .example("SELECT 0")
+            .args(ArgDoc.integer("index"))
+            .handler(
+                (c, a) ->
+                    Args.text(a[1]).equals("0") ? Reply.OK : Reply.error(RespErrors.DB_INDEX)));
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "client",
-            -2,
-            EnumSet.noneOf(CommandFlag.class),
-            "CLIENT ID, SETNAME, GETNAME, SETINFO, LIST, INFO, KILL, REPLY.",
-            List.of(
-                ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional().asMultiple()),
-            ConnectionCommands::client));
+        CommandSpec.named("client")
+            .group(GROUP)
+            .arity(-2)
+            .summary("CLIENT ID, SETNAME, GETNAME, SETINFO, LIST, INFO, KILL, REPLY.")
+            .keywords(
+                "ID", "SETNAME", "GETNAME", "SETINFO", "LIST", "INFO", "KILL", "REPLY", "ON", "OFF",
+                "SKIP")
+            .example("CLIENT LIST")
+            .args(ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional().asMultiple())
+            .handler(ConnectionCommands::client));
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "quit",
-            -1,
-            EnumSet.of(FAST, NO_AUTH, CommandFlag.IMMEDIATE),
-            "Closes the connection.",
-            List.of(),
-            (c, a) -> {
-              c.closeAfterReply();
-              return Reply.OK;
-            }));
+        CommandSpec.named("quit")
+            .group(GROUP)
+            .arity(-1)
+            .flags(FAST, NO_AUTH, CommandFlag.IMMEDIATE)
+            .summary("Closes the connection.")
+            .handler(
+                (c, a) -> {
+                  c.closeAfterReply();
+                  return Reply.OK;
+                }));
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "reset",
-            1,
-            EnumSet.of(FAST, NO_AUTH, CommandFlag.IMMEDIATE),
-            "Resets the connection.",
-            List.of(),
-            ConnectionCommands::reset));
+        CommandSpec.named("reset")
+            .group(GROUP)
+            .arity(1)
+            .flags(FAST, NO_AUTH, CommandFlag.IMMEDIATE)
+            .summary("Resets the connection.")
+            .handler(ConnectionCommands::reset));
   }
 
   /**

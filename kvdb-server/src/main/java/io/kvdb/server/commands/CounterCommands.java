@@ -14,8 +14,6 @@ import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
 import java.math.BigDecimal;
-import java.util.EnumSet;
-import java.util.List;
 
 /**
  * Counters: INCR, DECR, INCRBY, DECRBY, INCRBYFLOAT. Each logs its resulting value (never "+1"), so
@@ -30,65 +28,60 @@ public final class CounterCommands {
 
   public static void register(CommandRegistry r) {
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "incr",
-            2,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
-            List.of(key("key")),
-            (c, a) -> incrBy(c, a[1], 1)));
+        CommandSpec.named("incr")
+            .group(GROUP)
+            .arity(2)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary(
+                "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.")
+            .example("INCR visits")
+            .args(key("key"))
+            .handler((c, a) -> incrBy(c, a[1], 1)));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "decr",
-            2,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
-            List.of(key("key")),
-            (c, a) -> incrBy(c, a[1], -1)));
+        CommandSpec.named("decr")
+            .group(GROUP)
+            .arity(2)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary(
+                "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.")
+            .example("DECR stock")
+            .args(key("key"))
+            .handler((c, a) -> incrBy(c, a[1], -1)));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "incrby",
-            3,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
-            List.of(key("key"), ArgDoc.integer("increment")),
-            (c, a) -> incrBy(c, a[1], delta(a[2], false))));
+        CommandSpec.named("incrby")
+            .group(GROUP)
+            .arity(3)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary(
+                "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.")
+            .example("INCRBY visits 10")
+            .args(key("key"), ArgDoc.integer("increment"))
+            .handler((c, a) -> incrBy(c, a[1], delta(a[2], false))));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "decrby",
-            3,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
-            List.of(key("key"), ArgDoc.integer("decrement")),
-            (c, a) -> incrBy(c, a[1], delta(a[2], true))));
+        CommandSpec.named("decrby")
+            .group(GROUP)
+            .arity(3)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary(
+                "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.")
+            .example("DECRBY stock 5")
+            .args(key("key"), ArgDoc.integer("decrement"))
+            .handler((c, a) -> incrBy(c, a[1], delta(a[2], true))));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "incrbyfloat",
-            3,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
-            List.of(key("key"), ArgDoc.string("increment")),
-            CounterCommands::incrByFloat));
+        CommandSpec.named("incrbyfloat")
+            .group(GROUP)
+            .arity(3)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary(
+                "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.")
+            .example("INCRBYFLOAT price 0.1")
+            .args(key("key"), ArgDoc.string("increment"))
+            .handler(CounterCommands::incrByFloat));
   }
 
   private static long delta(byte[] arg, boolean negate) {

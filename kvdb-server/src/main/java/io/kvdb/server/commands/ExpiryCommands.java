@@ -14,8 +14,6 @@ import io.kvdb.server.command.CommandRegistry;
 import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
-import java.util.EnumSet;
-import java.util.List;
 
 /**
  * Key expiry: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (with NX, XX, GT, LT), TTL, PTTL, EXPIRETIME,
@@ -79,21 +77,20 @@ public final class ExpiryCommands {
         true,
         true);
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "persist",
-            2,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            "Removes the expiration time of a key.",
-            List.of(key("key")),
-            (c, a) ->
-                Reply.later(
-                    c.writes()
-                        .persistAsync(a[1])
-                        .thenApply(removed -> removed ? Reply.ONE : Reply.ZERO))));
+        CommandSpec.named("persist")
+            .group(GROUP)
+            .arity(2)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary("Removes the expiration time of a key.")
+            .example("PERSIST session:1")
+            .args(key("key"))
+            .handler(
+                (c, a) ->
+                    Reply.later(
+                        c.writes()
+                            .persistAsync(a[1])
+                            .thenApply(removed -> removed ? Reply.ONE : Reply.ZERO))));
   }
 
   private static void expire(
@@ -105,17 +102,14 @@ public final class ExpiryCommands {
       String summary,
       ArgDoc condition) {
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            name,
-            -3,
-            EnumSet.of(WRITE, FAST),
-            1,
-            1,
-            1,
-            summary,
-            List.of(key("key"), ArgDoc.integer(unitArg), condition),
-            (c, a) -> expire(c, a, seconds, absolute)));
+        CommandSpec.named(name)
+            .group(GROUP)
+            .arity(-3)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary(summary)
+            .args(key("key"), ArgDoc.integer(unitArg), condition)
+            .handler((c, a) -> expire(c, a, seconds, absolute)));
   }
 
   private static Reply expire(CommandContext c, byte[][] a, boolean seconds, boolean absolute) {
@@ -180,27 +174,25 @@ public final class ExpiryCommands {
   private static void ttl(
       CommandRegistry r, String name, String summary, boolean millis, boolean absolute) {
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            name,
-            2,
-            EnumSet.of(READONLY, FAST),
-            1,
-            1,
-            1,
-            summary,
-            List.of(key("key")),
-            (c, a) -> {
-              Ttl t = c.store().ttl(a[1]);
-              if (!t.exists()) {
-                return Reply.integer(-2);
-              }
-              if (!t.expires()) {
-                return Reply.integer(-1);
-              }
-              long v = absolute ? t.expireAtMillis() : t.expireAtMillis() - t.nowMillis();
-              v = Math.max(v, 0);
-              return Reply.integer(millis ? v : (v + 500) / 1000);
-            }));
+        CommandSpec.named(name)
+            .group(GROUP)
+            .arity(2)
+            .flags(READONLY, FAST)
+            .key(1)
+            .summary(summary)
+            .args(key("key"))
+            .handler(
+                (c, a) -> {
+                  Ttl t = c.store().ttl(a[1]);
+                  if (!t.exists()) {
+                    return Reply.integer(-2);
+                  }
+                  if (!t.expires()) {
+                    return Reply.integer(-1);
+                  }
+                  long v = absolute ? t.expireAtMillis() : t.expireAtMillis() - t.nowMillis();
+                  v = Math.max(v, 0);
+                  return Reply.integer(millis ? v : (v + 500) / 1000);
+                }));
   }
 }

@@ -17,7 +17,6 @@ import io.kvdb.server.command.RespErrors;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,118 +34,93 @@ public final class KeyCommands {
 
   public static void register(CommandRegistry r) {
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "del",
-            -2,
-            EnumSet.of(WRITE),
-            1,
-            -1,
-            1,
-            "Deletes one or more keys.",
-            List.of(key("key").asMultiple()),
-            KeyCommands::delete));
+        CommandSpec.named("del")
+            .group(GROUP)
+            .arity(-2)
+            .flags(WRITE)
+            .keys(1, -1, 1)
+            .summary("Deletes one or more keys.")
+            .example("DEL temp_data")
+            .args(key("key").asMultiple())
+            .handler(KeyCommands::delete));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "unlink",
-            -2,
-            EnumSet.of(WRITE, FAST),
-            1,
-            -1,
-            1,
-            "Asynchronously deletes one or more keys.",
-            List.of(key("key").asMultiple()),
-            KeyCommands::delete)); // kvdb frees memory at once either way
+        CommandSpec.named("unlink")
+            .group(GROUP)
+            .arity(-2)
+            .flags(WRITE, FAST)
+            .keys(1, -1, 1)
+            .summary("Asynchronously deletes one or more keys.")
+            .example("UNLINK a b")
+            .args(key("key").asMultiple())
+            .handler(KeyCommands::delete)); // kvdb frees memory at once either way
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "touch",
-            -2,
-            EnumSet.of(READONLY, FAST),
-            1,
-            -1,
-            1,
-            "Returns the number of existing keys out of those specified after updating the time they"
-                + " were last accessed.",
-            List.of(key("key").asMultiple()),
-            KeyCommands::countExisting));
+        CommandSpec.named("touch")
+            .group(GROUP)
+            .arity(-2)
+            .flags(READONLY, FAST)
+            .keys(1, -1, 1)
+            .summary(
+                "Returns the number of existing keys out of those specified after updating the time they"
+                    + " were last accessed.")
+            .example("TOUCH a b")
+            .args(key("key").asMultiple())
+            .handler(KeyCommands::countExisting));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "randomkey",
-            1,
-            EnumSet.of(READONLY),
-            0,
-            0,
-            0,
-            "Returns a random key name from the database.",
-            List.of(),
-            (c, a) -> Reply.bulk(c.store().randomKey())));
+        CommandSpec.named("randomkey")
+            .group(GROUP)
+            .arity(1)
+            .flags(READONLY)
+            .summary("Returns a random key name from the database.")
+            .handler((c, a) -> Reply.bulk(c.store().randomKey())));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "exists",
-            -2,
-            EnumSet.of(READONLY, FAST),
-            1,
-            -1,
-            1,
-            "Determines whether one or more keys exist.",
-            List.of(key("key").asMultiple()),
-            KeyCommands::countExisting));
+        CommandSpec.named("exists")
+            .group(GROUP)
+            .arity(-2)
+            .flags(READONLY, FAST)
+            .keys(1, -1, 1)
+            .summary("Determines whether one or more keys exist.")
+            .example("EXISTS user:1")
+            .args(key("key").asMultiple())
+            .handler(KeyCommands::countExisting));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "type",
-            2,
-            EnumSet.of(READONLY, FAST),
-            1,
-            1,
-            1,
-            "Determines the type of value stored at a key.",
-            List.of(key("key")),
-            (c, a) -> Reply.simple(c.store().get(a[1]) == null ? "none" : "string")));
+        CommandSpec.named("type")
+            .group(GROUP)
+            .arity(2)
+            .flags(READONLY, FAST)
+            .key(1)
+            .summary("Determines the type of value stored at a key.")
+            .example("TYPE user:1")
+            .args(key("key"))
+            .handler((c, a) -> Reply.simple(c.store().get(a[1]) == null ? "none" : "string")));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "dbsize",
-            1,
-            EnumSet.of(READONLY, FAST),
-            0,
-            0,
-            0,
-            "Returns the number of keys in the database.",
-            List.of(),
-            (c, a) -> Reply.integer(c.size())));
+        CommandSpec.named("dbsize")
+            .group(GROUP)
+            .arity(1)
+            .flags(READONLY, FAST)
+            .summary("Returns the number of keys in the database.")
+            .handler((c, a) -> Reply.integer(c.size())));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "scan",
-            -2,
-            EnumSet.of(READONLY),
-            0,
-            0,
-            0,
-            "Iterates over the key names in the database.",
-            List.of(
+        CommandSpec.named("scan")
+            .group(GROUP)
+            .arity(-2)
+            .flags(READONLY)
+            .summary("Iterates over the key names in the database.")
+            .example("SCAN 0 MATCH user:* COUNT 100")
+            .args(
                 ArgDoc.integer("cursor"),
                 ArgDoc.tokenWith("MATCH", ArgDoc.string("pattern")).asOptional(),
                 ArgDoc.tokenWith("COUNT", ArgDoc.integer("count")).asOptional(),
-                ArgDoc.tokenWith("TYPE", ArgDoc.string("type")).asOptional()),
-            KeyCommands::scan));
+                ArgDoc.tokenWith("TYPE", ArgDoc.string("type")).asOptional())
+            .handler(KeyCommands::scan));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "keys",
-            2,
-            EnumSet.of(READONLY),
-            0,
-            0,
-            0,
-            "Returns all key names that match a pattern.",
-            List.of(ArgDoc.string("pattern")),
-            KeyCommands::keys));
+        CommandSpec.named("keys")
+            .group(GROUP)
+            .arity(2)
+            .flags(READONLY)
+            .summary("Returns all key names that match a pattern.")
+            .example("KEYS user:*")
+            .args(ArgDoc.string("pattern"))
+            .handler(KeyCommands::keys));
     CommandHandler flush =
         (c, a) -> {
           if (a.length > 2
@@ -159,29 +133,21 @@ public final class KeyCommands {
         List.of(
             ArgDoc.oneOf("flush-type", ArgDoc.token("ASYNC"), ArgDoc.token("SYNC")).asOptional());
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "flushall",
-            -1,
-            EnumSet.of(WRITE),
-            0,
-            0,
-            0,
-            "Removes all keys from all databases.",
-            flushArgs,
-            flush));
+        CommandSpec.named("flushall")
+            .group(GROUP)
+            .arity(-1)
+            .flags(WRITE)
+            .summary("Removes all keys from all databases.")
+            .args(flushArgs)
+            .handler(flush));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "flushdb",
-            -1,
-            EnumSet.of(WRITE),
-            0,
-            0,
-            0,
-            "Remove all keys from the current database.",
-            flushArgs,
-            flush));
+        CommandSpec.named("flushdb")
+            .group(GROUP)
+            .arity(-1)
+            .flags(WRITE)
+            .summary("Remove all keys from the current database.")
+            .args(flushArgs)
+            .handler(flush));
   }
 
   /** EXISTS and TOUCH: how many of the arguments exist (a key named twice counts twice). */

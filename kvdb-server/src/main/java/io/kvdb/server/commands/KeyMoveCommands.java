@@ -15,7 +15,6 @@ import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -29,57 +28,51 @@ public final class KeyMoveCommands {
 
   public static void register(CommandRegistry r) {
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "rename",
-            3,
-            EnumSet.of(WRITE),
-            1,
-            2,
-            1,
-            "Renames a key and overwrites the destination.",
-            List.of(key("key"), key("newkey")),
-            (c, a) -> rename(c, a, false)));
+        CommandSpec.named("rename")
+            .group(GROUP)
+            .arity(3)
+            .flags(WRITE)
+            .keys(1, 2, 1)
+            .summary("Renames a key and overwrites the destination.")
+            .example("RENAME old new")
+            .args(key("key"), key("newkey"))
+            .handler((c, a) -> rename(c, a, false)));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "renamenx",
-            3,
-            EnumSet.of(WRITE, FAST),
-            1,
-            2,
-            1,
-            "Renames a key only when the target key name doesn't exist.",
-            List.of(key("key"), key("newkey")),
-            (c, a) -> rename(c, a, true)));
+        CommandSpec.named("renamenx")
+            .group(GROUP)
+            .arity(3)
+            .flags(WRITE, FAST)
+            .keys(1, 2, 1)
+            .summary("Renames a key only when the target key name doesn't exist.")
+            .example("RENAMENX old new")
+            .args(key("key"), key("newkey"))
+            .handler((c, a) -> rename(c, a, true)));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "copy",
-            -3,
-            EnumSet.of(WRITE),
-            1,
-            2,
-            1,
-            "Copies the value of a key to a new key.",
-            List.of(
+        CommandSpec.named("copy")
+            .group(GROUP)
+            .arity(-3)
+            .flags(WRITE)
+            .keys(1, 2, 1)
+            .summary("Copies the value of a key to a new key.")
+            .example("COPY a b REPLACE")
+            .args(
                 key("source"),
                 key("destination"),
                 ArgDoc.tokenWith("DB", ArgDoc.integer("destination-db")).asOptional(),
-                ArgDoc.token("REPLACE").asOptional()),
-            KeyMoveCommands::copy));
+                ArgDoc.token("REPLACE").asOptional())
+            .handler(KeyMoveCommands::copy));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "object",
-            -2,
-            EnumSet.of(READONLY),
-            2,
-            2,
-            1,
-            "A container for object introspection commands: OBJECT ENCODING|FREQ|IDLETIME|HELP.",
-            List.of(ArgDoc.string("subcommand"), key("key").asOptional()),
-            KeyMoveCommands::object));
+        CommandSpec.named("object")
+            .group(GROUP)
+            .arity(-2)
+            .flags(READONLY)
+            .key(2)
+            .summary(
+                "A container for object introspection commands: OBJECT ENCODING|FREQ|IDLETIME|HELP.")
+            .keywords("ENCODING", "FREQ", "IDLETIME", "HELP")
+            .example("OBJECT ENCODING counter")
+            .args(ArgDoc.string("subcommand"), key("key").asOptional())
+            .handler(KeyMoveCommands::object));
   }
 
   private static Reply rename(CommandContext c, byte[][] a, boolean nx) {

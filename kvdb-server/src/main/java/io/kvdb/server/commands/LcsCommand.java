@@ -11,7 +11,6 @@ import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -26,23 +25,21 @@ public final class LcsCommand {
 
   public static void register(CommandRegistry r) {
     r.add(
-        CommandSpec.keyed(
-            "string",
-            "lcs",
-            -3,
-            EnumSet.of(READONLY),
-            1,
-            2,
-            1,
-            "Finds the longest common substring.",
-            List.of(
+        CommandSpec.named("lcs")
+            .group("string")
+            .arity(-3)
+            .flags(READONLY)
+            .keys(1, 2, 1)
+            .summary("Finds the longest common substring.")
+            .example("LCS key1 key2 IDX")
+            .args(
                 key("key1"),
                 key("key2"),
                 ArgDoc.token("LEN").asOptional(),
                 ArgDoc.token("IDX").asOptional(),
                 ArgDoc.tokenWith("MINMATCHLEN", ArgDoc.integer("min-match-len")).asOptional(),
-                ArgDoc.token("WITHMATCHLEN").asOptional()),
-            LcsCommand::lcs));
+                ArgDoc.token("WITHMATCHLEN").asOptional())
+            .handler(LcsCommand::lcs));
   }
 
   private static Reply lcs(CommandContext c, byte[][] argv) {

@@ -12,7 +12,6 @@ import io.kvdb.server.command.RespErrors;
 import io.kvdb.server.stats.LatencyMonitor;
 import io.kvdb.server.stats.SlowLog;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -24,24 +23,28 @@ public final class MonitoringCommands {
 
   public static void register(CommandRegistry r) {
     r.add(
-        CommandSpec.keyless(
-            "server",
-            "slowlog",
-            -2,
-            EnumSet.of(ADMIN),
-            "SLOWLOG GET [count] | LEN | RESET | HELP: commands slower than slowlog-log-slower-than.",
-            List.of(ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional()),
-            MonitoringCommands::slowlog));
+        CommandSpec.named("slowlog")
+            .group("server")
+            .arity(-2)
+            .flags(ADMIN)
+            .summary(
+                "SLOWLOG GET [count] | LEN | RESET | HELP: commands slower than slowlog-log-slower-than.")
+            .keywords("GET", "LEN", "RESET", "HELP")
+            .example("SLOWLOG GET 10")
+            .args(ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional())
+            .handler(MonitoringCommands::slowlog));
     r.add(
-        CommandSpec.keyless(
-            "server",
-            "latency",
-            -2,
-            EnumSet.of(ADMIN),
-            "LATENCY LATEST | HISTORY event | RESET [event ...] | HELP: latency spikes over"
-                + " latency-monitor-threshold ms (events command, fast-command, wal-fsync).",
-            List.of(ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional()),
-            MonitoringCommands::latency));
+        CommandSpec.named("latency")
+            .group("server")
+            .arity(-2)
+            .flags(ADMIN)
+            .summary(
+                "LATENCY LATEST | HISTORY event | RESET [event ...] | HELP: latency spikes over"
+                    + " latency-monitor-threshold ms (events command, fast-command, wal-fsync).")
+            .keywords("LATEST", "HISTORY", "RESET", "HELP")
+            .example("LATENCY LATEST")
+            .args(ArgDoc.string("subcommand"), ArgDoc.string("argument").asOptional())
+            .handler(MonitoringCommands::latency));
   }
 
   private static Reply latency(CommandContext c, byte[][] a) {
@@ -50,12 +53,28 @@ public final class MonitoringCommands {
     switch (sub) {
       case "latest" -> {
         return a.length == 2
-            ? Reply.array(m.latest())
+            ? Reply.array(
+                m.latest().stream()
+                    .map(
+                        l ->
+                            Reply.array(
+                                List.of(
+                                    Reply.bulk(l.event()),
+                                    Reply.integer(l.unixSeconds()),
+                                    Reply.integer(l.millis()),
+                                    Reply.integer(l.maxMillis()))))
+                    .toList())
             : Reply.error(RespErrors.wrongArity("latency|latest"));
       }
       case "history" -> {
         return a.length == 3
-            ? Reply.array(m.history(Args.text(a[2])))
+            ? Reply.array(
+                m.history(Args.text(a[2])).stream()
+                    .map(
+                        x ->
+                            Reply.array(
+                                List.of(Reply.integer(x.unixSeconds()), Reply.integer(x.millis()))))
+                    .toList())
             : Reply.error(RespErrors.wrongArity("latency|history"));
       }
       case "reset" -> {

@@ -17,7 +17,6 @@ import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,56 +47,53 @@ public final class ReplicationCommands {
                 ArgDoc.block("no-one", ArgDoc.token("NO"), ArgDoc.token("ONE"))));
     for (String name : List.of("replicaof", "slaveof")) {
       r.add(
-          CommandSpec.keyless(
-              GROUP,
-              name,
-              3,
-              EnumSet.of(ADMIN),
-              "Configures a server as replica of another, or promotes it to a master.",
-              replicaofArgs,
-              ReplicationCommands::replicaOf));
+          CommandSpec.named(name)
+              .group(GROUP)
+              .arity(3)
+              .flags(ADMIN)
+              .summary("Configures a server as replica of another, or promotes it to a master.")
+              .args(replicaofArgs)
+              .handler(ReplicationCommands::replicaOf));
     }
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "role",
-            1,
-            EnumSet.noneOf(CommandFlag.class),
-            "Returns the replication role.",
-            List.of(),
-            ReplicationCommands::role));
+        CommandSpec.named("role")
+            .group(GROUP)
+            .arity(1)
+            .summary("Returns the replication role.")
+            .handler(ReplicationCommands::role));
     r.add(
-        CommandSpec.keyless(
-            "generic",
-            "wait",
-            3,
-            EnumSet.noneOf(CommandFlag.class),
-            "Blocks until the asynchronous replication of all preceding write commands sent by the"
-                + " connection is completed.",
-            List.of(ArgDoc.integer("numreplicas"), ArgDoc.integer("timeout")),
-            ReplicationCommands::waitCommand));
+        CommandSpec.named("wait")
+            .group("generic")
+            .arity(3)
+            .summary(
+                "Blocks until the asynchronous replication of all preceding write commands sent by the"
+                    + " connection is completed.")
+            .example("WAIT 1 1000")
+            .args(ArgDoc.integer("numreplicas"), ArgDoc.integer("timeout"))
+            .handler(ReplicationCommands::waitCommand));
     r.add(
-        CommandSpec.keyless(
-            "generic",
-            "waitaof",
-            4,
-            EnumSet.noneOf(CommandFlag.class),
-            "Blocks until all of the preceding write commands sent by the connection are written"
-                + " to the append-only file of the master and/or replicas.",
-            List.of(
+        CommandSpec.named("waitaof")
+            .group("generic")
+            .arity(4)
+            .summary(
+                "Blocks until all of the preceding write commands sent by the connection are written"
+                    + " to the append-only file of the master and/or replicas.")
+            .example("WAITAOF 1 1 1000")
+            .args(
                 ArgDoc.integer("numlocal"),
                 ArgDoc.integer("numreplicas"),
-                ArgDoc.integer("timeout")),
-            ReplicationCommands::waitAof));
+                ArgDoc.integer("timeout"))
+            .handler(ReplicationCommands::waitAof));
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "debug",
-            -2,
-            EnumSet.of(ADMIN, CommandFlag.NO_MULTI),
-            "DEBUG DIGEST: a hash of the whole dataset, equal on equal data (master and replicas).",
-            List.of(ArgDoc.token("DIGEST")),
-            ReplicationCommands::debug));
+        CommandSpec.named("debug")
+            .group(GROUP)
+            .arity(-2)
+            .flags(ADMIN, CommandFlag.NO_MULTI)
+            .summary(
+                "DEBUG DIGEST: a hash of the whole dataset, equal on equal data (master and replicas).")
+            .example("DEBUG DIGEST")
+            .args(ArgDoc.token("DIGEST"))
+            .handler(ReplicationCommands::debug));
   }
 
   private static Reply replicaOf(CommandContext c, byte[][] a) {

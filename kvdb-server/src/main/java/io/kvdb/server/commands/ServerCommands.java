@@ -14,7 +14,6 @@ import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -26,153 +25,161 @@ public final class ServerCommands {
 
   public static void register(CommandRegistry r) {
     r.add(
-        CommandSpec.keyless(
-            "connection",
-            "ping",
-            -1,
-            EnumSet.of(FAST, NO_AUTH),
-            "Returns the server's liveliness response.",
-            List.of(ArgDoc.string("message").asOptional()),
-            (c, a) ->
-                switch (a.length) {
-                  case 1 -> Reply.PONG;
-                  case 2 -> Reply.bulk(a[1]);
-                  default -> Reply.error(RespErrors.wrongArity("ping"));
+        CommandSpec.named("ping")
+            .group("connection")
+            .arity(-1)
+            .flags(FAST, NO_AUTH)
+            .summary("Returns the server's liveliness response.")
+            .args(ArgDoc.string("message").asOptional())
+            .handler(
+                (c, a) ->
+                    switch (a.length) {
+                      case 1 -> Reply.PONG;
+                      case 2 -> Reply.bulk(a[1]);
+                      default -> Reply.error(RespErrors.wrongArity("ping"));
+                    }));
+    r.add(
+        CommandSpec.named("echo")
+            .group("connection")
+            .arity(2)
+            .flags(FAST)
+            .summary("Returns the given string.")
+            .example("ECHO hello")
+            .args(ArgDoc.string("message"))
+            .handler((c, a) -> Reply.bulk(a[1])));
+    r.add(
+        CommandSpec.named("info")
+            .group("server")
+            .arity(-1)
+            .summary("Returns information and statistics about the server.")
+            .keywords(
+                "server",
+                "clients",
+                "memory",
+                "persistence",
+                "replication",
+                "stats",
+                "keyspace",
+                "all")
+            .example("INFO keyspace")
+            .args(ArgDoc.string("section").asOptional().asMultiple())
+            .handler(InfoCommand::info));
+    r.add(
+        CommandSpec.named("command")
+            .group("server")
+            .arity(-1)
+            .summary("Returns detailed information about all commands.")
+            .keywords("COUNT", "INFO", "DOCS", "LIST")
+            .example("COMMAND DOCS get")
+            .handler(ServerCommands::command));
+    r.add(
+        CommandSpec.named("config")
+            .group("server")
+            .arity(-2)
+            .flags(ADMIN)
+            .summary(
+                "CONFIG GET returns the effective values of configuration parameters; CONFIG SET changes"
+                    + " those that can change while the server runs.")
+            .keywords("RESETSTAT")
+            .example("CONFIG SET maxclients 5000")
+            .args(
+                ArgDoc.oneOf("subcommand", ArgDoc.token("GET"), ArgDoc.token("SET")),
+                ArgDoc.string("parameter").asMultiple())
+            .handler(ConfigCommand::config));
+    r.add(
+        CommandSpec.named("time")
+            .group("server")
+            .arity(1)
+            .flags(FAST)
+            .summary("Returns the server time.")
+            .handler(
+                (c, a) -> {
+                  Instant now = c.store().clock().instant(); // microseconds on Linux
+                  return Reply.array(
+                      List.of(
+                          Reply.bulk(Long.toString(now.getEpochSecond())),
+                          Reply.bulk(Long.toString(now.getNano() / 1000))));
                 }));
     r.add(
-        CommandSpec.keyless(
-            "connection",
-            "echo",
-            2,
-            EnumSet.of(FAST),
-            "Returns the given string.",
-            List.of(ArgDoc.string("message")),
-            (c, a) -> Reply.bulk(a[1])));
+        CommandSpec.named("lastsave")
+            .group("server")
+            .arity(1)
+            .flags(FAST)
+            .summary(
+                "Returns the Unix timestamp of the last successful save to disk (a WAL snapshot).")
+            .handler((c, a) -> Reply.integer(c.server().lastSaveMillis() / 1000)));
     r.add(
-        CommandSpec.keyless(
-            "server",
-            "info",
-            -1,
-            EnumSet.noneOf(CommandFlag.class),
-            "Returns information and statistics about the server.",
-            List.of(ArgDoc.string("section").asOptional().asMultiple()),
-            InfoCommand::info));
+        CommandSpec.named("save")
+            .group("server")
+            .arity(1)
+            .flags(ADMIN, CommandFlag.NO_MULTI)
+            .summary(
+                "Writes a snapshot of the dataset to the WAL directory and compacts the log; replies"
+                    + " when it is on disk.")
+            .handler(
+                (c, a) -> {
+                  var wal = c.server().wal();
+                  if (wal == null) {
+                    return Reply.error(RespErrors.NOTHING_TO_SAVE);
+                  }
+                  if (wal.snapshotInProgress()) {
+                    return Reply.error(RespErrors.BGSAVE_IN_PROGRESS);
+                  }
+                  return Reply.later(wal.snapshot().thenApply(lsn -> Reply.OK));
+                }));
     r.add(
-        CommandSpec.keyless(
-            "server",
-            "command",
-            -1,
-            EnumSet.noneOf(CommandFlag.class),
-            "Returns detailed information about all commands.",
-            List.of(),
-            ServerCommands::command));
+        CommandSpec.named("bgsave")
+            .group("server")
+            .arity(-1)
+            .flags(ADMIN)
+            .summary("Writes a snapshot of the dataset in the background.")
+            .args(ArgDoc.token("SCHEDULE").asOptional())
+            .handler(
+                (c, a) -> {
+                  if (a.length > 2 || (a.length == 2 && !Args.is(a[1], "schedule"))) {
+                    return Reply.error(RespErrors.SYNTAX);
+                  }
+                  var wal = c.server().wal();
+                  if (wal == null) {
+                    return Reply.error(RespErrors.NOTHING_TO_SAVE);
+                  }
+                  if (wal.snapshotInProgress()) {
+                    return a.length == 2
+                        ? Reply.simple("Background saving scheduled")
+                        : Reply.error(RespErrors.BGSAVE_IN_PROGRESS);
+                  }
+                  wal.snapshot(); // failures are logged by the log
+                  return Reply.simple("Background saving started");
+                }));
     r.add(
-        CommandSpec.keyless(
-            "server",
-            "config",
-            -2,
-            EnumSet.of(ADMIN),
-            "CONFIG GET returns the effective values of configuration parameters; CONFIG SET changes"
-                + " those that can change while the server runs.",
-            List.of(
-                ArgDoc.oneOf("subcommand", ArgDoc.token("GET"), ArgDoc.token("SET")),
-                ArgDoc.string("parameter").asMultiple()),
-            ConfigCommand::config));
-    r.add(
-        CommandSpec.keyless(
-            "server",
-            "time",
-            1,
-            EnumSet.of(FAST),
-            "Returns the server time.",
-            List.of(),
-            (c, a) -> {
-              Instant now = c.store().clock().instant(); // microseconds on Linux
-              return Reply.array(
-                  List.of(
-                      Reply.bulk(Long.toString(now.getEpochSecond())),
-                      Reply.bulk(Long.toString(now.getNano() / 1000))));
-            }));
-    r.add(
-        CommandSpec.keyless(
-            "server",
-            "lastsave",
-            1,
-            EnumSet.of(FAST),
-            "Returns the Unix timestamp of the last successful save to disk (a WAL snapshot).",
-            List.of(),
-            (c, a) -> Reply.integer(c.server().lastSaveMillis() / 1000)));
-    r.add(
-        CommandSpec.keyless(
-            "server",
-            "save",
-            1,
-            EnumSet.of(ADMIN, CommandFlag.NO_MULTI),
-            "Writes a snapshot of the dataset to the WAL directory and compacts the log; replies"
-                + " when it is on disk.",
-            List.of(),
-            (c, a) -> {
-              var wal = c.server().wal();
-              if (wal == null) {
-                return Reply.error(RespErrors.NOTHING_TO_SAVE);
-              }
-              if (wal.snapshotInProgress()) {
-                return Reply.error(RespErrors.BGSAVE_IN_PROGRESS);
-              }
-              return Reply.later(wal.snapshot().thenApply(lsn -> Reply.OK));
-            }));
-    r.add(
-        CommandSpec.keyless(
-            "server",
-            "bgsave",
-            -1,
-            EnumSet.of(ADMIN),
-            "Writes a snapshot of the dataset in the background.",
-            List.of(ArgDoc.token("SCHEDULE").asOptional()),
-            (c, a) -> {
-              if (a.length > 2 || (a.length == 2 && !Args.is(a[1], "schedule"))) {
-                return Reply.error(RespErrors.SYNTAX);
-              }
-              var wal = c.server().wal();
-              if (wal == null) {
-                return Reply.error(RespErrors.NOTHING_TO_SAVE);
-              }
-              if (wal.snapshotInProgress()) {
-                return a.length == 2
-                    ? Reply.simple("Background saving scheduled")
-                    : Reply.error(RespErrors.BGSAVE_IN_PROGRESS);
-              }
-              wal.snapshot(); // failures are logged by the log
-              return Reply.simple("Background saving started");
-            }));
-    r.add(
-        CommandSpec.keyless(
-            "server",
-            "shutdown",
-            -1,
-            EnumSet.of(ADMIN, CommandFlag.NO_MULTI),
-            "Shuts the server down gracefully: replies in flight are sent, the log is flushed and"
-                + " fsynced, the process exits 0. SAVE takes a WAL snapshot first.",
-            List.of(
+        CommandSpec.named("shutdown")
+            .group("server")
+            .arity(-1)
+            .flags(ADMIN, CommandFlag.NO_MULTI)
+            .summary(
+                "Shuts the server down gracefully: replies in flight are sent, the log is flushed and"
+                    + " fsynced, the process exits 0. SAVE takes a WAL snapshot first.")
+            .args(
                 ArgDoc.oneOf("save-selector", ArgDoc.token("NOSAVE"), ArgDoc.token("SAVE"))
                     .asOptional(),
                 ArgDoc.token("NOW").asOptional(),
                 ArgDoc.token("FORCE").asOptional(),
-                ArgDoc.token("ABORT").asOptional()),
-            ServerCommands::shutdown));
+                ArgDoc.token("ABORT").asOptional())
+            .handler(ServerCommands::shutdown));
     r.add(
-        CommandSpec.keyless(
-            "server",
-            "monitor",
-            1,
-            EnumSet.of(ADMIN),
-            "Listens for all requests received by the server in real-time.",
-            List.of(),
-            (c, a) -> {
-              var push = c.push();
-              c.server().monitors().add(c.connection(), line -> push.accept(Reply.simple(line)));
-              return Reply.OK;
-            }));
+        CommandSpec.named("monitor")
+            .group("server")
+            .arity(1)
+            .flags(ADMIN)
+            .summary("Listens for all requests received by the server in real-time.")
+            .handler(
+                (c, a) -> {
+                  var push = c.push();
+                  c.server()
+                      .monitors()
+                      .add(c.connection(), line -> push.accept(Reply.simple(line)));
+                  return Reply.OK;
+                }));
   }
 
   /**

@@ -11,11 +11,11 @@ import io.kvdb.core.KvStore;
 import io.kvdb.server.command.ArgDoc;
 import io.kvdb.server.command.CommandContext;
 import io.kvdb.server.command.CommandRegistry;
+import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -41,182 +41,181 @@ public final class StringCommands {
                 ArgDoc.tokenWith("PXAT", ArgDoc.integer("unix-time-milliseconds")),
                 ArgDoc.token("KEEPTTL"))
             .asOptional();
-    r.keyed(
-        GROUP,
-        "get",
-        2,
-        EnumSet.of(READONLY, FAST),
-        1,
-        1,
-        1,
-        "Returns the string value of a key.",
-        List.of(key("key")),
-        (c, a) -> Reply.bulk(c.get(a[1])));
-    r.keyed(
-        GROUP,
-        "set",
-        -3,
-        EnumSet.of(WRITE),
-        1,
-        1,
-        1,
-        "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
-        List.of(
-            key("key"),
-            string("value"),
-            ArgDoc.oneOf("condition", ArgDoc.token("NX"), ArgDoc.token("XX")).asOptional(),
-            ArgDoc.token("GET").asOptional(),
-            expiry),
-        StringCommands::set);
-    r.keyed(
-        GROUP,
-        "setnx",
-        3,
-        EnumSet.of(WRITE, FAST),
-        1,
-        1,
-        1,
-        "Set the string value of a key only when the key doesn't exist.",
-        List.of(key("key"), string("value")),
-        (c, a) -> {
-          byte[] value = a[2];
-          return Reply.later(
-              c.writes()
-                  .compute(
-                      a[1],
-                      cur ->
-                          cur == null
-                              ? Decision.put(value, Reply.ONE)
-                              : Decision.keep(Reply.ZERO)));
-        });
-    r.keyed(
-        GROUP,
-        "setex",
-        4,
-        EnumSet.of(WRITE),
-        1,
-        1,
-        1,
-        "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
-        List.of(key("key"), ArgDoc.integer("seconds"), string("value")),
-        (c, a) -> setWithTtl(c, a, true, "setex"));
-    r.keyed(
-        GROUP,
-        "psetex",
-        4,
-        EnumSet.of(WRITE),
-        1,
-        1,
-        1,
-        "Sets both string value and expiration time in milliseconds of a key. The key is created if"
-            + " it doesn't exist.",
-        List.of(key("key"), ArgDoc.integer("milliseconds"), string("value")),
-        (c, a) -> setWithTtl(c, a, false, "psetex"));
-    r.keyed(
-        GROUP,
-        "getex",
-        -2,
-        EnumSet.of(WRITE, FAST),
-        1,
-        1,
-        1,
-        "Returns the string value of a key after setting its expiration time.",
-        List.of(
-            key("key"),
-            ArgDoc.oneOf(
-                    "expiration",
-                    ArgDoc.tokenWith("EX", ArgDoc.integer("seconds")),
-                    ArgDoc.tokenWith("PX", ArgDoc.integer("milliseconds")),
-                    ArgDoc.tokenWith("EXAT", ArgDoc.integer("unix-time-seconds")),
-                    ArgDoc.tokenWith("PXAT", ArgDoc.integer("unix-time-milliseconds")),
-                    ArgDoc.token("PERSIST"))
-                .asOptional()),
-        StringCommands::getex);
-    r.keyed(
-        GROUP,
-        "getdel",
-        2,
-        EnumSet.of(WRITE, FAST),
-        1,
-        1,
-        1,
-        "Returns the string value of a key after deleting the key.",
-        List.of(key("key")),
-        (c, a) ->
-            Reply.later(
-                c.writes()
-                    .compute(
-                        a[1],
-                        cur ->
-                            cur == null
-                                ? Decision.keep(Reply.NULL_BULK)
-                                : Decision.delete(Reply.bulk(cur)))));
-    r.keyed(
-        GROUP,
-        "getset",
-        3,
-        EnumSet.of(WRITE, FAST),
-        1,
-        1,
-        1,
-        "Returns the previous string value of a key after setting it to a new value.",
-        List.of(key("key"), string("value")),
-        (c, a) -> {
-          byte[] value = a[2];
-          return Reply.later(c.writes().compute(a[1], cur -> Decision.put(value, Reply.bulk(cur))));
-        });
-    r.keyed(
-        GROUP,
-        "mget",
-        -2,
-        EnumSet.of(READONLY, FAST),
-        1,
-        -1,
-        1,
-        "Atomically returns the string values of one or more keys.",
-        List.of(key("key").asMultiple()),
-        (c, a) -> Reply.bulkArray(c.getAll(Arrays.asList(a).subList(1, a.length))));
-    r.keyed(
-        GROUP,
-        "mset",
-        -3,
-        EnumSet.of(WRITE),
-        1,
-        -1,
-        2,
-        "Atomically creates or modifies the string values of one or more keys.",
-        List.of(ArgDoc.block("data", key("key"), string("value")).asMultiple()),
-        (c, a) -> {
-          if ((a.length - 1) % 2 != 0) {
-            return Reply.error(RespErrors.wrongArity("mset"));
-          }
-          return durable(c.writes().putAllAsync(Arrays.asList(a).subList(1, a.length)), Reply.OK);
-        });
-    r.keyed(
-        GROUP,
-        "msetnx",
-        -3,
-        EnumSet.of(WRITE),
-        1,
-        -1,
-        2,
-        "Atomically modifies the string values of one or more keys only when all keys don't exist.",
-        List.of(ArgDoc.block("data", key("key"), string("value")).asMultiple()),
-        StringCommands::msetnx);
-    r.keyed(
-        GROUP,
-        "strlen",
-        2,
-        EnumSet.of(READONLY, FAST),
-        1,
-        1,
-        1,
-        "Returns the length of a string value.",
-        List.of(key("key")),
-        (c, a) -> {
-          byte[] v = c.get(a[1]);
-          return Reply.integer(v == null ? 0 : v.length);
-        });
+    r.add(
+        CommandSpec.named("get")
+            .group(GROUP)
+            .arity(2)
+            .flags(READONLY, FAST)
+            .key(1)
+            .summary("Returns the string value of a key.")
+            .example("GET user:1")
+            .args(key("key"))
+            .handler((c, a) -> Reply.bulk(c.get(a[1]))));
+    r.add(
+        CommandSpec.named("set")
+            .group(GROUP)
+            .arity(-3)
+            .flags(WRITE)
+            .key(1)
+            .summary(
+                "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.")
+            .example("SET user:1 \"John Doe\"")
+            .args(
+                key("key"),
+                string("value"),
+                ArgDoc.oneOf("condition", ArgDoc.token("NX"), ArgDoc.token("XX")).asOptional(),
+                ArgDoc.token("GET").asOptional(),
+                expiry)
+            .handler(StringCommands::set));
+    r.add(
+        CommandSpec.named("setnx")
+            .group(GROUP)
+            .arity(3)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary("Set the string value of a key only when the key doesn't exist.")
+            .example("SETNX lock 1")
+            .args(key("key"), string("value"))
+            .handler(
+                (c, a) -> {
+                  byte[] value = a[2];
+                  return Reply.later(
+                      c.writes()
+                          .compute(
+                              a[1],
+                              cur ->
+                                  cur == null
+                                      ? Decision.put(value, Reply.ONE)
+                                      : Decision.keep(Reply.ZERO)));
+                }));
+    r.add(
+        CommandSpec.named("setex")
+            .group(GROUP)
+            .arity(4)
+            .flags(WRITE)
+            .key(1)
+            .summary(
+                "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.")
+            .example("SETEX session:1 3600 data")
+            .args(key("key"), ArgDoc.integer("seconds"), string("value"))
+            .handler((c, a) -> setWithTtl(c, a, true, "setex")));
+    r.add(
+        CommandSpec.named("psetex")
+            .group(GROUP)
+            .arity(4)
+            .flags(WRITE)
+            .key(1)
+            .summary(
+                "Sets both string value and expiration time in milliseconds of a key. The key is created if"
+                    + " it doesn't exist.")
+            .example("PSETEX lock 500 me")
+            .args(key("key"), ArgDoc.integer("milliseconds"), string("value"))
+            .handler((c, a) -> setWithTtl(c, a, false, "psetex")));
+    r.add(
+        CommandSpec.named("getex")
+            .group(GROUP)
+            .arity(-2)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary("Returns the string value of a key after setting its expiration time.")
+            .example("GETEX session:1 EX 3600")
+            .args(
+                key("key"),
+                ArgDoc.oneOf(
+                        "expiration",
+                        ArgDoc.tokenWith("EX", ArgDoc.integer("seconds")),
+                        ArgDoc.tokenWith("PX", ArgDoc.integer("milliseconds")),
+                        ArgDoc.tokenWith("EXAT", ArgDoc.integer("unix-time-seconds")),
+                        ArgDoc.tokenWith("PXAT", ArgDoc.integer("unix-time-milliseconds")),
+                        ArgDoc.token("PERSIST"))
+                    .asOptional())
+            .handler(StringCommands::getex));
+    r.add(
+        CommandSpec.named("getdel")
+            .group(GROUP)
+            .arity(2)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary("Returns the string value of a key after deleting the key.")
+            .example("GETDEL session:9")
+            .args(key("key"))
+            .handler(
+                (c, a) ->
+                    Reply.later(
+                        c.writes()
+                            .compute(
+                                a[1],
+                                cur ->
+                                    cur == null
+                                        ? Decision.keep(Reply.NULL_BULK)
+                                        : Decision.delete(Reply.bulk(cur))))));
+    r.add(
+        CommandSpec.named("getset")
+            .group(GROUP)
+            .arity(3)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary("Returns the previous string value of a key after setting it to a new value.")
+            .example("GETSET counter 0")
+            .args(key("key"), string("value"))
+            .handler(
+                (c, a) -> {
+                  byte[] value = a[2];
+                  return Reply.later(
+                      c.writes().compute(a[1], cur -> Decision.put(value, Reply.bulk(cur))));
+                }));
+    r.add(
+        CommandSpec.named("mget")
+            .group(GROUP)
+            .arity(-2)
+            .flags(READONLY, FAST)
+            .keys(1, -1, 1)
+            .summary("Atomically returns the string values of one or more keys.")
+            .example("MGET a b c")
+            .args(key("key").asMultiple())
+            .handler((c, a) -> Reply.bulkArray(c.getAll(Arrays.asList(a).subList(1, a.length)))));
+    r.add(
+        CommandSpec.named("mset")
+            .group(GROUP)
+            .arity(-3)
+            .flags(WRITE)
+            .keys(1, -1, 2)
+            .summary("Atomically creates or modifies the string values of one or more keys.")
+            .example("MSET a 1 b 2")
+            .args(ArgDoc.block("data", key("key"), string("value")).asMultiple())
+            .handler(
+                (c, a) -> {
+                  if ((a.length - 1) % 2 != 0) {
+                    return Reply.error(RespErrors.wrongArity("mset"));
+                  }
+                  return durable(
+                      c.writes().putAllAsync(Arrays.asList(a).subList(1, a.length)), Reply.OK);
+                }));
+    r.add(
+        CommandSpec.named("msetnx")
+            .group(GROUP)
+            .arity(-3)
+            .flags(WRITE)
+            .keys(1, -1, 2)
+            .summary(
+                "Atomically modifies the string values of one or more keys only when all keys don't exist.")
+            .example("MSETNX a 1 b 2")
+            .args(ArgDoc.block("data", key("key"), string("value")).asMultiple())
+            .handler(StringCommands::msetnx));
+    r.add(
+        CommandSpec.named("strlen")
+            .group(GROUP)
+            .arity(2)
+            .flags(READONLY, FAST)
+            .key(1)
+            .summary("Returns the length of a string value.")
+            .example("STRLEN user:1")
+            .args(key("key"))
+            .handler(
+                (c, a) -> {
+                  byte[] v = c.get(a[1]);
+                  return Reply.integer(v == null ? 0 : v.length);
+                }));
   }
 
   private static Reply set(CommandContext c, byte[][] a) {

@@ -12,10 +12,10 @@ import io.kvdb.server.command.Args;
 import io.kvdb.server.command.CommandContext;
 import io.kvdb.server.command.CommandException;
 import io.kvdb.server.command.CommandRegistry;
+import io.kvdb.server.command.CommandSpec;
 import io.kvdb.server.command.Reply;
 import io.kvdb.server.command.RespErrors;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -31,42 +31,39 @@ public final class StringEditCommands {
   private StringEditCommands() {}
 
   public static void register(CommandRegistry r) {
-    r.keyed(
-        GROUP,
-        "append",
-        3,
-        EnumSet.of(WRITE, FAST),
-        1,
-        1,
-        1,
-        "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-        List.of(key("key"), string("value")),
-        StringEditCommands::append);
+    r.add(
+        CommandSpec.named("append")
+            .group(GROUP)
+            .arity(3)
+            .flags(WRITE, FAST)
+            .key(1)
+            .summary("Appends a string to the value of a key. Creates the key if it doesn't exist.")
+            .example("APPEND log \"line\"")
+            .args(key("key"), string("value"))
+            .handler(StringEditCommands::append));
     for (String name : List.of("getrange", "substr")) {
-      r.keyed(
-          GROUP,
-          name,
-          4,
-          EnumSet.of(READONLY),
-          1,
-          1,
-          1,
-          "Returns a substring of the string stored at a key.",
-          List.of(key("key"), ArgDoc.integer("start"), ArgDoc.integer("end")),
-          StringEditCommands::getrange);
+      r.add(
+          CommandSpec.named(name)
+              .group(GROUP)
+              .arity(4)
+              .flags(READONLY)
+              .key(1)
+              .summary("Returns a substring of the string stored at a key.")
+              .args(key("key"), ArgDoc.integer("start"), ArgDoc.integer("end"))
+              .handler(StringEditCommands::getrange));
     }
-    r.keyed(
-        GROUP,
-        "setrange",
-        4,
-        EnumSet.of(WRITE),
-        1,
-        1,
-        1,
-        "Overwrites a part of a string value with another by an offset. Creates the key if it"
-            + " doesn't exist.",
-        List.of(key("key"), ArgDoc.integer("offset"), string("value")),
-        StringEditCommands::setrange);
+    r.add(
+        CommandSpec.named("setrange")
+            .group(GROUP)
+            .arity(4)
+            .flags(WRITE)
+            .key(1)
+            .summary(
+                "Overwrites a part of a string value with another by an offset. Creates the key if it"
+                    + " doesn't exist.")
+            .example("SETRANGE greeting 6 Redis")
+            .args(key("key"), ArgDoc.integer("offset"), string("value"))
+            .handler(StringEditCommands::setrange));
   }
 
   private static long maxLength(CommandContext c) {

@@ -14,7 +14,6 @@ import io.kvdb.server.command.RespErrors;
 import io.kvdb.server.connection.Transaction;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,84 +41,80 @@ public final class TransactionCommands {
 
   public static void register(CommandRegistry r) {
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "multi",
-            1,
-            EnumSet.of(FAST, IMMEDIATE),
-            "Starts a transaction.",
-            List.of(),
-            (c, a) -> {
-              Transaction tx = c.connection().transaction();
-              if (tx.open()) {
-                return Reply.error(RespErrors.MULTI_NESTED);
-              }
-              tx.begin();
-              return Reply.OK;
-            }));
+        CommandSpec.named("multi")
+            .group(GROUP)
+            .arity(1)
+            .flags(FAST, IMMEDIATE)
+            .summary("Starts a transaction.")
+            .handler(
+                (c, a) -> {
+                  Transaction tx = c.connection().transaction();
+                  if (tx.open()) {
+                    return Reply.error(RespErrors.MULTI_NESTED);
+                  }
+                  tx.begin();
+                  return Reply.OK;
+                }));
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "discard",
-            1,
-            EnumSet.of(FAST, IMMEDIATE),
-            "Discards a transaction.",
-            List.of(),
-            (c, a) -> {
-              Transaction tx = c.connection().transaction();
-              if (!tx.open()) {
-                return Reply.error(RespErrors.DISCARD_WITHOUT_MULTI);
-              }
-              tx.discard();
-              c.server().watches().unwatchAll(tx);
-              return Reply.OK;
-            }));
+        CommandSpec.named("discard")
+            .group(GROUP)
+            .arity(1)
+            .flags(FAST, IMMEDIATE)
+            .summary("Discards a transaction.")
+            .handler(
+                (c, a) -> {
+                  Transaction tx = c.connection().transaction();
+                  if (!tx.open()) {
+                    return Reply.error(RespErrors.DISCARD_WITHOUT_MULTI);
+                  }
+                  tx.discard();
+                  c.server().watches().unwatchAll(tx);
+                  return Reply.OK;
+                }));
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "exec",
-            1,
-            EnumSet.of(IMMEDIATE),
-            "Executes all commands in a transaction.",
-            List.of(),
-            TransactionCommands::exec));
+        CommandSpec.named("exec")
+            .group(GROUP)
+            .arity(1)
+            .flags(IMMEDIATE)
+            .summary("Executes all commands in a transaction.")
+            .handler(TransactionCommands::exec));
     r.add(
-        CommandSpec.keyed(
-            GROUP,
-            "watch",
-            -2,
-            EnumSet.of(FAST, IMMEDIATE),
-            1,
-            -1,
-            1,
-            "Monitors changes to keys to determine the execution of a transaction.",
-            List.of(key("key").asMultiple()),
-            (c, a) -> {
-              Transaction tx = c.connection().transaction();
-              if (tx.open()) {
-                return Reply.error(RespErrors.WATCH_IN_MULTI);
-              }
-              for (int i = 1; i < a.length; i++) {
-                ByteBuffer k = ByteBuffer.wrap(a[i].clone());
-                if (!tx.watched().containsKey(k)) {
-                  c.server().watches().watch(a[i], tx); // registered first: a write after it marks
-                  tx.watched().put(k, c.store().get(a[i]) != null);
-                }
-              }
-              return Reply.OK;
-            }));
+        CommandSpec.named("watch")
+            .group(GROUP)
+            .arity(-2)
+            .flags(FAST, IMMEDIATE)
+            .keys(1, -1, 1)
+            .summary("Monitors changes to keys to determine the execution of a transaction.")
+            .example("WATCH balance")
+            .args(key("key").asMultiple())
+            .handler(
+                (c, a) -> {
+                  Transaction tx = c.connection().transaction();
+                  if (tx.open()) {
+                    return Reply.error(RespErrors.WATCH_IN_MULTI);
+                  }
+                  for (int i = 1; i < a.length; i++) {
+                    ByteBuffer k = ByteBuffer.wrap(a[i].clone());
+                    if (!tx.watched().containsKey(k)) {
+                      c.server()
+                          .watches()
+                          .watch(a[i], tx); // registered first: a write after it marks
+                      tx.watched().put(k, c.store().get(a[i]) != null);
+                    }
+                  }
+                  return Reply.OK;
+                }));
     r.add(
-        CommandSpec.keyless(
-            GROUP,
-            "unwatch",
-            1,
-            EnumSet.of(FAST),
-            "Forgets about watched keys of a transaction.",
-            List.of(),
-            (c, a) -> {
-              c.server().watches().unwatchAll(c.connection().transaction());
-              return Reply.OK;
-            }));
+        CommandSpec.named("unwatch")
+            .group(GROUP)
+            .arity(1)
+            .flags(FAST)
+            .summary("Forgets about watched keys of a transaction.")
+            .handler(
+                (c, a) -> {
+                  c.server().watches().unwatchAll(c.connection().transaction());
+                  return Reply.OK;
+                }));
   }
 
   private static Reply exec(CommandContext c, byte[][] a) {
@@ -140,12 +135,12 @@ public final class TransactionCommands {
       keys.add(k.array());
     }
     for (Transaction.Queued q : queued) {
-      writes |= q.spec().has(CommandFlag.WRITE);
+      writes |= spec(q).has(CommandFlag.WRITE);
       if (keys != null) {
-        if (q.spec().firstKey() == 0) {
+        if (spec(q).firstKey() == 0) {
           keys = null; // a command over the whole keyspace, or none: lock every shard
         } else {
-          keys.addAll(q.spec().keysOf(q.argv()));
+          keys.addAll(spec(q).keysOf(q.argv()));
         }
       }
     }
@@ -203,13 +198,18 @@ public final class TransactionCommands {
     List<Reply> replies = new ArrayList<>(queued.size());
     for (Transaction.Queued q : queued) {
       c.server().stats().commandsProcessed.increment();
-      if (q.spec().name().equals("monitor")) {
+      if (spec(q).name().equals("monitor")) {
         // Redis queues MONITOR, then refuses it when EXEC runs it; so does kvdb.
         replies.add(Reply.error(RespErrors.MONITOR_IN_EXEC));
         continue;
       }
-      replies.add(c.server().registry().run(c, q.spec(), q.argv()));
+      replies.add(c.server().registry().run(c, spec(q), q.argv()));
     }
     return replies;
+  }
+
+  /** The spec of a queued command: the registry queues only its own specs. */
+  private static CommandSpec spec(Transaction.Queued q) {
+    return (CommandSpec) q.command();
   }
 }

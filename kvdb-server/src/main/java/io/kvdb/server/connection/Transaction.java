@@ -1,6 +1,5 @@
 package io.kvdb.server.connection;
 
-import io.kvdb.server.command.CommandSpec;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,8 +18,13 @@ import java.util.Map;
  * other loops set.
  */
 public final class Transaction {
-  /** A queued command: its spec and arguments. */
-  public record Queued(CommandSpec spec, byte[][] argv) {}
+  /** What a transaction queues: a command the framework checked (its spec). */
+  public interface Command {
+    String name();
+  }
+
+  /** A queued command and its arguments. */
+  public record Queued(Command command, byte[][] argv) {}
 
   private boolean open;
   private boolean failed;
@@ -40,8 +44,8 @@ public final class Transaction {
     queuedCount = 0;
   }
 
-  public void queue(CommandSpec spec, byte[][] argv) {
-    queued.add(new Queued(spec, argv));
+  public void queue(Command command, byte[][] argv) {
+    queued.add(new Queued(command, argv));
     queuedCount = queued.size();
   }
 

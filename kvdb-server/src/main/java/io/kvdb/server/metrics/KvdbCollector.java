@@ -99,7 +99,7 @@ final class KvdbCollector implements MultiCollector {
     return new MetricSnapshots(out);
   }
 
-  private static void commands(List<MetricSnapshot> out, CommandStats stats) {
+  private static void commands(List<MetricSnapshot> out, CommandStats<?> stats) {
     Map<String, CommandStats.Entry> byCommand = stats.commands();
     CounterSnapshot.Builder calls =
         CounterSnapshot.builder().name("kvdb_command_calls").help("Runs of each command.");

@@ -1,7 +1,6 @@
 package io.kvdb.server.stats;
 
-import io.kvdb.server.command.CommandSpec;
-import io.kvdb.server.command.Reply;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -12,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -31,20 +31,26 @@ import org.HdrHistogram.Histogram;
  * CONFIG RESETSTAT bumps a generation: each thread clears its own figures at its next record, and
  * readers skip a thread whose figures are from an older generation. Thread-safe in that sense.
  */
-public final class CommandStats {
-  private final Map<CommandSpec, Integer> ordinals = new IdentityHashMap<>();
-  private final List<CommandSpec> specs;
+public final class CommandStats<K> {
+  private final Map<K, Integer> ordinals = new IdentityHashMap<>();
+  private final List<String> names;
   private final List<ThreadStats> threads = new CopyOnWriteArrayList<>();
   private final ThreadLocal<ThreadStats> mine = new ThreadLocal<>();
   private final Map<String, LongAdder> byError = new ConcurrentHashMap<>();
   private final LongAdder errors = new LongAdder();
   private volatile long generation;
 
-  public CommandStats(Collection<CommandSpec> specs) {
-    this.specs = List.copyOf(specs);
-    for (int i = 0; i < this.specs.size(); i++) {
-      ordinals.put(this.specs.get(i), i);
+  /**
+   * @param commands what is counted, by identity (the registry's specs)
+   * @param name a command's name, for {@link #commands()}
+   */
+  public CommandStats(Collection<K> commands, Function<K, String> name) {
+    List<String> n = new ArrayList<>();
+    for (K c : commands) {
+      ordinals.put(c, n.size());
+      n.add(name.apply(c));
     }
+    this.names = List.copyOf(n);
   }
 
   /** One command's figures on one thread: written by that thread only. */
@@ -71,20 +77,20 @@ public final class CommandStats {
   public ThreadStats forCurrentThread() {
     ThreadStats t = mine.get();
     if (t == null) {
-      t = new ThreadStats(specs.size(), generation);
+      t = new ThreadStats(names.size(), generation);
       mine.set(t);
       threads.add(t);
     }
     return t;
   }
 
-  private Local local(ThreadStats t, CommandSpec spec) {
+  private Local local(ThreadStats t, K command) {
     long g = generation;
     if (t.generation != g) {
       Arrays.fill(t.locals, null); // CONFIG RESETSTAT happened: start from zero
       t.generation = g;
     }
-    Integer i = ordinals.get(spec);
+    Integer i = ordinals.get(command);
     if (i == null) {
       return null; // a spec from another registry (tests): not counted
     }
@@ -96,24 +102,25 @@ public final class CommandStats {
     return l;
   }
 
-  public void ran(ThreadStats t, CommandSpec spec, long nanos, Reply reply) {
-    Local l = local(t, spec);
+  /** {@code command} ran for {@code nanos}; {@code error} is its error reply, or null. */
+  public void ran(ThreadStats t, K command, long nanos, String error) {
+    Local l = local(t, command);
     if (l != null) {
       l.calls++;
       l.nanos += nanos;
       l.latency.recordValue(Math.max(1, Math.min(nanos, 100_000_000_000L)));
-      if (reply instanceof Reply.Error) {
+      if (error != null) {
         l.failed++;
       }
     }
-    if (reply instanceof Reply.Error err) {
-      error(err.message());
+    if (error != null) {
+      error(error);
     }
   }
 
-  public void rejected(ThreadStats t, CommandSpec spec, String error) {
-    if (spec != null) {
-      Local l = local(t, spec);
+  public void rejected(ThreadStats t, K command, String error) {
+    if (command != null) {
+      Local l = local(t, command);
       if (l != null) {
         l.rejected++;
       }
@@ -155,7 +162,7 @@ public final class CommandStats {
   public Map<String, Entry> commands() {
     long g = generation;
     Map<String, Entry> out = new TreeMap<>();
-    for (int i = 0; i < specs.size(); i++) {
+    for (int i = 0; i < names.size(); i++) {
       long calls = 0;
       long nanos = 0;
       long failed = 0;
@@ -172,7 +179,7 @@ public final class CommandStats {
         }
       }
       if (calls > 0 || rejected > 0) {
-        out.put(specs.get(i).name(), new Entry(calls, nanos, failed, rejected, h));
+        out.put(names.get(i), new Entry(calls, nanos, failed, rejected, h));
       }
     }
     return out;

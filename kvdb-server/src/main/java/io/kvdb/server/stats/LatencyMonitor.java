@@ -1,6 +1,5 @@
 package io.kvdb.server.stats;
 
-import io.kvdb.server.command.Reply;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,11 @@ public final class LatencyMonitor {
   static final int SAMPLES = 160;
 
   /** One sample: the Unix second and the worst milliseconds in it. */
-  record Sample(long unixSeconds, long millis) {}
+  /** One spike: when (Unix seconds) and how long. */
+  public record Sample(long unixSeconds, long millis) {}
+
+  /** An event's latest spike and its worst. */
+  public record Latest(String event, long unixSeconds, long millis, long maxMillis) {}
 
   private static final class Event {
     final ArrayDeque<Sample> samples = new ArrayDeque<>();
@@ -70,34 +73,22 @@ public final class LatencyMonitor {
   }
 
   /** LATENCY LATEST: per event, its latest sample and its worst. */
-  public synchronized List<Reply> latest() {
-    List<Reply> out = new ArrayList<>();
+  public synchronized List<Latest> latest() {
+    List<Latest> out = new ArrayList<>();
     events.forEach(
         (name, e) -> {
           Sample last = e.samples.peekLast();
           if (last != null) {
-            out.add(
-                Reply.array(
-                    List.of(
-                        Reply.bulk(name),
-                        Reply.integer(last.unixSeconds()),
-                        Reply.integer(last.millis()),
-                        Reply.integer(e.max))));
+            out.add(new Latest(name, last.unixSeconds(), last.millis(), e.max));
           }
         });
     return out;
   }
 
   /** LATENCY HISTORY event: its samples, oldest first. */
-  public synchronized List<Reply> history(String event) {
+  public synchronized List<Sample> history(String event) {
     Event e = events.get(event);
-    List<Reply> out = new ArrayList<>();
-    if (e != null) {
-      for (Sample s : e.samples) {
-        out.add(Reply.array(List.of(Reply.integer(s.unixSeconds()), Reply.integer(s.millis()))));
-      }
-    }
-    return out;
+    return e == null ? List.of() : new ArrayList<>(e.samples);
   }
 
   /** LATENCY RESET [event ...]: forgets them (all when none named); returns how many it forgot. */

@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * via {@link #retain}, up to {@code maxRetainedBytes}; past that a replica must take a full
  * snapshot.
  */
-final class Compactor implements GroupCommitter.Events {
-  private static final Logger log = LoggerFactory.getLogger(Compactor.class);
+final class Checkpointer implements GroupCommitter.Events {
+  private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
 
   private final WalOptions options;
   private final String name;
@@ -66,7 +66,7 @@ final class Compactor implements GroupCommitter.Events {
   private volatile boolean closing;
   private GroupCommitter committer;
 
-  Compactor(
+  Checkpointer(
       WalOptions options,
       String name,
       ConcurrentSkipListMap<Long, Path> segments,
