@@ -5,8 +5,8 @@ import io.kvdb.core.KvStoreBuilder;
 import io.kvdb.core.spi.StoreState;
 import io.kvdb.replication.internal.DataDirs;
 import io.kvdb.replication.internal.MasterService;
+import io.kvdb.replication.internal.NodeStore;
 import io.kvdb.replication.internal.SlaveLink;
-import io.kvdb.replication.internal.SwappableStore;
 import io.kvdb.replication.internal.WriteGate;
 import io.kvdb.wal.SegmentedWal;
 import java.io.IOException;
@@ -59,7 +59,7 @@ public final class ReplicationNode implements AutoCloseable {
   final ReplicationNodeBuilder cfg;
   final Path dataDir;
   final String slaveId;
-  final SwappableStore store;
+  final NodeStore store;
   final Map<KvStore, SegmentedWal> logs = new WeakHashMap<>();
   volatile SegmentedWal wal;
   volatile MasterService master; // written under this
@@ -85,7 +85,7 @@ public final class ReplicationNode implements AutoCloseable {
     KvStore opened = open(dataDir, b.masterHost != null);
     this.wal = walOf(opened);
     this.slaveId = b.slaveId != null ? b.slaveId : persistentSlaveId();
-    this.store = new SwappableStore(opened, b.masterHost != null);
+    this.store = new NodeStore(opened, b.masterHost != null);
     try {
       if (b.masterHost != null) {
         wal.refuseLocalAppends(ReadOnlyReplicaException::new);

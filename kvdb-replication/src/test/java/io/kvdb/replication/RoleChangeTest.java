@@ -49,7 +49,7 @@ class RoleChangeTest {
       CompletableFuture<Void> late =
           CompletableFuture.runAsync(
               () -> node.store().put("late", "x"), r -> new Thread(r).start());
-      await().atMost(Duration.ofSeconds(10)).until(() -> someThreadIsIn("awaitLog"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> someThreadIsIn("awaitRoom"));
       long lastBefore = node.wal().lastLsn();
       node.replicaOf("127.0.0.1", Nodes.port(other)); // while the put waits
       disk.open();

@@ -19,20 +19,22 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
- * The one {@link KvStore} a replication node hands out, whose store underneath can be replaced: a
- * full sync builds the new state in a store of its own and swaps it in when it is complete. While
- * the node is a replica every write throws {@link ReadOnlyReplicaException}; the replication link
- * applies its master's records to the store underneath. Thread-safe: the current store is one
- * volatile reference; a call that raced a swap ran against the old store, which stays readable
- * until it is closed right after.
+ * The one {@link KvStore} a replication node hands out, the same object through every change
+ * underneath. Three things sit here because each must hold for every call a client makes: the store
+ * underneath can be replaced (a full sync builds the new state in a store of its own and swaps it
+ * in when it is complete); while the node is a slave every write throws {@link
+ * ReadOnlyReplicaException} (the link applies its master's records to the store underneath); and a
+ * master's writes pass its {@link WriteGate} (min-slaves, semi-synchronous acknowledgements).
+ * Thread-safe: the current store is one volatile reference; a call that raced a swap ran against
+ * the old store, which stays readable until it is closed right after.
  */
-public final class SwappableStore implements KvStore {
+public final class NodeStore implements KvStore {
   private volatile KvStore current;
   private volatile boolean readOnly;
   private volatile boolean loading;
   private volatile WriteGate gate = WriteGate.OPEN;
 
-  public SwappableStore(KvStore initial, boolean readOnly) {
+  public NodeStore(KvStore initial, boolean readOnly) {
     this.current = initial;
     this.readOnly = readOnly;
   }
