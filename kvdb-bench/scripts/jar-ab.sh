@@ -23,7 +23,10 @@ NEW_JAR=${NEW_JAR:-kvdb-server/target/kvdb-server.jar}
 . kvdb-bench/scripts/servers.sh
 
 for round in $(seq 1 "$ROUNDS"); do
-  for which in old new; do
+  # Alternate which jar goes first: the second of a pair runs on a warmer, busier machine.
+  order="old new"
+  [ $((round % 2)) -eq 0 ] && order="new old"
+  for which in $order; do
     if [ $which = old ]; then JAR=$OLD_JAR; else JAR=$NEW_JAR; fi
     start_kvdb "$MODE"
     args=(-p "$KVDB_PORT" -t set,get -d 100 -r 100000 -c 50 -P "$PIPELINE" -q)

@@ -27,7 +27,7 @@ public final class Monitors {
     byClient.remove(client.id());
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return byClient.isEmpty();
   }
 
