@@ -17,7 +17,19 @@ final class LoggingSetup {
   private LoggingSetup() {}
 
   static void apply(ServerConfig.Logging cfg) {
-    LoggerContext lc = (LoggerContext) LoggerFactory.getILoggerFactory();
+    apply((LoggerContext) LoggerFactory.getILoggerFactory(), cfg);
+  }
+
+  /**
+   * Configures {@code lc} (also while Logback initialises: see {@link BootLogging}). Applying the
+   * configuration {@code lc} already runs with is skipped: with the defaults, start-up would
+   * otherwise build the same appender twice (~20 ms).
+   */
+  static synchronized void apply(LoggerContext lc, ServerConfig.Logging cfg) {
+    if (cfg.equals(lc.getObject(APPLIED))
+        && lc.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("main") != null) {
+      return;
+    }
     lc.reset();
     Encoder<ILoggingEvent> encoder;
     if (cfg.format().equals("json")) {
@@ -54,5 +66,9 @@ final class LoggingSetup {
     root.setLevel(Level.toLevel(cfg.level(), Level.INFO));
     root.addAppender(appender);
     lc.getLogger("io.netty").setLevel(cfg.level().equals("trace") ? Level.DEBUG : Level.WARN);
+    lc.putObject(APPLIED, cfg);
   }
+
+  /** Where a context keeps the {@code logging} section it was configured with. */
+  private static final String APPLIED = "kvdb.logging";
 }
