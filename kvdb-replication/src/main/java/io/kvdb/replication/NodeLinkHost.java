@@ -6,12 +6,12 @@ import io.kvdb.core.spi.LogCursor;
 import io.kvdb.core.spi.LogHistory;
 import io.kvdb.core.spi.StoreEngine;
 import io.kvdb.core.spi.StoreState;
+import io.kvdb.core.spi.WriteAheadLog;
 import io.kvdb.replication.internal.DataDirs;
 import io.kvdb.replication.internal.LinkHost;
 import io.kvdb.replication.internal.MasterService;
 import io.kvdb.replication.internal.RollbackFile;
 import io.kvdb.replication.internal.RollbackRefusedException;
-import io.kvdb.wal.SegmentedWal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +42,7 @@ final class NodeLinkHost implements LinkHost {
    * same whether it holds new data or the old data reopened after a change that failed.
    */
   private void serve(KvStore opened) {
-    SegmentedWal w = node.walOf(opened);
+    WriteAheadLog w = node.walOf(opened);
     w.refuseLocalAppends(ReadOnlyReplicaException::new);
     node.store.swap(opened);
     node.wal = w;
@@ -74,7 +74,7 @@ final class NodeLinkHost implements LinkHost {
 
   @Override
   public void rollBackTo(long forkLsn) throws IOException {
-    SegmentedWal before = node.wal;
+    WriteAheadLog before = node.wal;
     try {
       before.whenDurable(before.lastLsn()).get(30, TimeUnit.SECONDS); // the cursor reads files
     } catch (Exception e) {
@@ -85,7 +85,7 @@ final class NodeLinkHost implements LinkHost {
     // Both checks before anything changes: a rollback that cannot be made leaves the node as
     // it was, serving its data, and its link refused with the reason.
     try {
-      SegmentedWal.checkTruncateAfter(node.dataDir, forkLsn);
+      node.cfg.logFactory().checkTruncateAfter(node.dataDir, forkLsn);
     } catch (IOException e) {
       throw cannotRollBack(forkLsn, e);
     }
@@ -99,7 +99,7 @@ final class NodeLinkHost implements LinkHost {
     try {
       node.store.current().close();
       try {
-        SegmentedWal.truncateAfter(node.dataDir, forkLsn);
+        node.cfg.logFactory().truncateAfter(node.dataDir, forkLsn);
       } catch (IOException e) {
         // Refused before it changed anything (a snapshot taken since the check): the old data
         // opens again, and the link says why.
@@ -143,7 +143,7 @@ final class NodeLinkHost implements LinkHost {
   }
 
   @Override
-  public SegmentedWal wal() {
+  public WriteAheadLog wal() {
     return node.wal;
   }
 
@@ -155,29 +155,19 @@ final class NodeLinkHost implements LinkHost {
   }
 
   @Override
-  public SegmentedWal log(Path directory, long snapshotLsn) {
-    return node.cfg
-        .wal
-        .apply(SegmentedWal.builder().directory(directory))
-        .snapshotThreshold(0)
-        .preloadedSnapshot(snapshotLsn)
-        .build();
+  public WriteAheadLog log(Path directory, long snapshotLsn) {
+    return node.cfg.logFactory().create(directory, snapshotLsn, false);
   }
 
   @Override
   public void createLog(Path directory, long lsn, LogHistory history, StoreState entries)
       throws IOException {
-    SegmentedWal.createFromSnapshot(directory, lsn, history, entries);
+    node.cfg.logFactory().createFromSnapshot(directory, lsn, history, entries);
   }
 
   @Override
   public StoreEngine unopened(long snapshotLsn) {
-    SegmentedWal w =
-        node.cfg
-            .wal
-            .apply(SegmentedWal.builder().directory(node.dataDir))
-            .preloadedSnapshot(snapshotLsn)
-            .build();
+    WriteAheadLog w = node.cfg.logFactory().create(node.dataDir, snapshotLsn, true);
     StoreEngine s =
         node.cfg.store.apply(KvStore.builder()).wal(w).removeExpiredKeys(false).buildUnopened();
     synchronized (node.logs) {

@@ -3,12 +3,12 @@ package io.kvdb.replication;
 import io.kvdb.core.KvStore;
 import io.kvdb.core.KvStoreBuilder;
 import io.kvdb.core.spi.StoreState;
+import io.kvdb.core.spi.WriteAheadLog;
 import io.kvdb.replication.internal.DataDirs;
 import io.kvdb.replication.internal.MasterService;
 import io.kvdb.replication.internal.NodeStore;
 import io.kvdb.replication.internal.SlaveLink;
 import io.kvdb.replication.internal.WriteGate;
-import io.kvdb.wal.SegmentedWal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,8 +60,8 @@ public final class ReplicationNode implements AutoCloseable {
   final Path dataDir;
   final String slaveId;
   final NodeStore store;
-  final Map<KvStore, SegmentedWal> logs = new WeakHashMap<>();
-  volatile SegmentedWal wal;
+  final Map<KvStore, WriteAheadLog> logs = new WeakHashMap<>();
+  volatile WriteAheadLog wal;
   volatile MasterService master; // written under this
   private SlaveLink link; // guarded by this
   private boolean closed; // guarded by this
@@ -121,7 +121,7 @@ public final class ReplicationNode implements AutoCloseable {
   }
 
   /** The log of the data directory now (a full sync replaces it). */
-  public SegmentedWal wal() {
+  public WriteAheadLog wal() {
     return wal;
   }
 
@@ -381,7 +381,7 @@ public final class ReplicationNode implements AutoCloseable {
   /* ---- Stores and directories ---- */
 
   KvStore open(Path dir, boolean replica) {
-    SegmentedWal w = cfg.wal.apply(SegmentedWal.builder().directory(dir)).build();
+    WriteAheadLog w = cfg.logFactory().create(dir, 0, true);
     KvStoreBuilder b = cfg.store.apply(KvStore.builder()).removeExpiredKeys(!replica);
     KvStore s = b.wal(w).build();
     synchronized (logs) {
@@ -390,7 +390,7 @@ public final class ReplicationNode implements AutoCloseable {
     return s;
   }
 
-  SegmentedWal walOf(KvStore s) {
+  WriteAheadLog walOf(KvStore s) {
     synchronized (logs) {
       return logs.get(s);
     }

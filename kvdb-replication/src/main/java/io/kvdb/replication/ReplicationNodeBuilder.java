@@ -1,6 +1,8 @@
 package io.kvdb.replication;
 
 import io.kvdb.core.KvStoreBuilder;
+import io.kvdb.core.spi.LogFactory;
+import io.kvdb.wal.SegmentedWal;
 import io.kvdb.wal.SegmentedWalBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,7 +13,7 @@ import java.util.function.UnaryOperator;
 /** Builds a {@link ReplicationNode}; every setter rejects a bad value at once, naming it. */
 public final class ReplicationNodeBuilder {
   Path dataDirectory;
-  UnaryOperator<SegmentedWalBuilder> wal = w -> w;
+  private LogFactory logFactory;
   int announcePort;
   UnaryOperator<KvStoreBuilder> store = s -> s;
   String listenHost;
@@ -72,10 +74,28 @@ public final class ReplicationNodeBuilder {
     return this;
   }
 
-  /** Adjusts the WAL of every store the node opens (fsync, sizes...); the directory is set. */
+  /**
+   * Adjusts the WAL of every store the node opens (fsync, sizes...); the directory is set. The
+   * node's logs are then kvdb-wal's {@code SegmentedWal}s (the default, with default settings):
+   * {@code SegmentedWal.factory(adjust)}.
+   */
   public ReplicationNodeBuilder wal(UnaryOperator<SegmentedWalBuilder> adjust) {
-    this.wal = Objects.requireNonNull(adjust, "wal must not be null");
+    this.logFactory = SegmentedWal.factory(Objects.requireNonNull(adjust, "wal must not be null"));
     return this;
+  }
+
+  /** Makes the node's logs with {@code factory} (another log implementation). */
+  public ReplicationNodeBuilder logFactory(LogFactory factory) {
+    this.logFactory = Objects.requireNonNull(factory, "logFactory must not be null");
+    return this;
+  }
+
+  /** The factory of the node's logs. */
+  LogFactory logFactory() {
+    if (logFactory == null) {
+      logFactory = SegmentedWal.factory(w -> w);
+    }
+    return logFactory;
   }
 
   /** Adjusts every store the node opens (shards, limits...); the WAL is set. */

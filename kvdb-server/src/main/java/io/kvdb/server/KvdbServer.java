@@ -96,7 +96,7 @@ public final class KvdbServer implements AutoCloseable {
         .next()
         .scheduleAtFixedRate(
             () -> {
-              var wal = context.wal();
+              var wal = context.segmentedWal();
               context
                   .stats()
                   .sample(wal == null ? () -> 0 : wal::takeMaxFsyncNanos, context.latency());

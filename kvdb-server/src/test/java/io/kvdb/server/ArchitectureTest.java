@@ -135,6 +135,23 @@ class ArchitectureTest {
         .check(classes);
   }
 
+  /**
+   * Replication uses its logs through core's SPI (LogFactory, WriteAheadLog): only the builder's
+   * convenience for kvdb-wal's settings names the WAL module.
+   */
+  @Test
+  void replicationDependsOnTheLogsInterfacesOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.kvdb.replication..")
+        .and()
+        .doNotHaveFullyQualifiedName("io.kvdb.replication.ReplicationNodeBuilder")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.kvdb.wal..")
+        .check(classes);
+  }
+
   /** The configuration is read before anything runs: it depends on no other server package. */
   @Test
   void theConfigurationStandsAlone() {

@@ -2,6 +2,7 @@ package io.kvdb.wal;
 
 import io.kvdb.core.spi.HistoryUnavailableException;
 import io.kvdb.core.spi.LogCursor;
+import io.kvdb.core.spi.LogFactory;
 import io.kvdb.core.spi.LogHistory;
 import io.kvdb.core.spi.LogStats;
 import io.kvdb.core.spi.RecordType;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +77,14 @@ public final class SegmentedWal implements WriteAheadLog {
 
   public static SegmentedWalBuilder builder() {
     return new SegmentedWalBuilder();
+  }
+
+  /**
+   * A {@link LogFactory} of segmented logs built with {@code settings} (applied to a builder whose
+   * directory is set), for a replication node.
+   */
+  public static LogFactory factory(UnaryOperator<SegmentedWalBuilder> settings) {
+    return new SegmentedWalFactory(settings);
   }
 
   @Override
@@ -178,6 +188,7 @@ public final class SegmentedWal implements WriteAheadLog {
    * #adoptHistory}, or a full sync's {@link #createFromSnapshot}) and it has appended none of its
    * own since. Such a log does not fork when recovery loses its tail.
    */
+  @Override
   public boolean follower() {
     LogHistories h = histories;
     return h != null && h.follower();
@@ -237,6 +248,7 @@ public final class SegmentedWal implements WriteAheadLog {
    * the log holds no segment below it: what a replica that is behind may continue from (Redis'
    * {@code repl_backlog_first_byte_offset}).
    */
+  @Override
   public long firstRetainedLsn() {
     GroupCommitter c = committer();
     Map.Entry<Long, Path> first = segments.firstEntry();
@@ -267,6 +279,7 @@ public final class SegmentedWal implements WriteAheadLog {
   /**
    * The most bytes of compacted log kept for replicas that are behind ({@code maxRetainedBytes}).
    */
+  @Override
   public long maxRetainedBytes() {
     return options.maxRetainedBytes();
   }
@@ -290,11 +303,13 @@ public final class SegmentedWal implements WriteAheadLog {
    * Completes once every record up to {@code lsn} is fsynced, asking for an fsync now when the
    * policy would not do one soon (what WAITAOF waits for).
    */
+  @Override
   public CompletableFuture<Void> whenSynced(long lsn) {
     return committer().whenSynced(lsn);
   }
 
   /** The last LSN fsynced (with ALWAYS, the durable LSN). */
+  @Override
   public long syncedLsn() {
     return committer().syncedLsn();
   }
@@ -346,6 +361,7 @@ public final class SegmentedWal implements WriteAheadLog {
    * @return completes with the snapshot's LSN when it is published (or with the current snapshot's
    *     LSN when nothing was written since)
    */
+  @Override
   public CompletableFuture<Long> snapshot() {
     committer();
     return checkpointer.snapshotNow();
@@ -355,11 +371,13 @@ public final class SegmentedWal implements WriteAheadLog {
    * When the last snapshot since this log opened was published (Unix ms; also after a snapshot
    * found nothing new to write), 0 if none was.
    */
+  @Override
   public long lastSnapshotMillis() {
     return checkpointer == null ? 0 : checkpointer.lastSnapshotMillis();
   }
 
   /** Whether a snapshot is being written now. */
+  @Override
   public boolean snapshotInProgress() {
     return checkpointer != null && checkpointer.writing();
   }
@@ -394,6 +412,7 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   /** The failure that stopped the log, or null while it is healthy. */
+  @Override
   public Throwable failure() {
     return committer().failure();
   }

@@ -109,6 +109,50 @@ public interface WriteAheadLog extends AutoCloseable {
   }
 
   /**
+   * The last LSN fsynced: with a policy that acknowledges before the fsync, durable on the disk may
+   * lag {@link #durableLsn}. A log that acknowledges only fsynced records says durableLsn.
+   */
+  default long syncedLsn() {
+    return durableLsn();
+  }
+
+  /**
+   * Completes once every record up to {@code lsn} is fsynced, asking for an fsync now if the policy
+   * would not do one soon (WAITAOF, a snapshot's publication).
+   */
+  default CompletableFuture<Void> whenSynced(long lsn) {
+    return whenDurable(lsn);
+  }
+
+  /**
+   * The failure that stopped the log (a failed fsync: appends are refused from then on), or null
+   * while it is healthy.
+   */
+  default Throwable failure() {
+    return null;
+  }
+
+  /**
+   * Writes a snapshot of the store now (a log that keeps none refuses).
+   *
+   * @return completes with the LSN the snapshot covers once it is published
+   */
+  default CompletableFuture<Long> snapshot() {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException(getClass().getSimpleName() + " takes no snapshots"));
+  }
+
+  /** Whether a snapshot is being written now. */
+  default boolean snapshotInProgress() {
+    return false;
+  }
+
+  /** When the last snapshot since the log opened was published (Unix ms), 0 if none was. */
+  default long lastSnapshotMillis() {
+    return 0;
+  }
+
+  /**
    * Why the log cannot write for now (no space left, a read-only file system), while it retries;
    * null while it writes. Records queued meanwhile wait; they are not lost.
    */
@@ -148,6 +192,28 @@ public interface WriteAheadLog extends AutoCloseable {
 
   /** Removes a listener registered with {@link #addListener}. */
   void removeListener(DurableListener listener);
+
+  /**
+   * The oldest LSN a cursor can still read: what a replica that is behind may continue from (Redis'
+   * {@code repl_backlog_first_byte_offset}). A log that keeps its whole history says 1.
+   */
+  default long firstRetainedLsn() {
+    return 1;
+  }
+
+  /** The most bytes of history kept for replicas that are behind (Redis' backlog size). */
+  default long maxRetainedBytes() {
+    return Long.MAX_VALUE;
+  }
+
+  /**
+   * Whether this log follows a master's history: its records arrived from a master and it has
+   * appended none of its own since (see {@link #adoptHistory}). A node promoted to master forks a
+   * follower's history before it appends.
+   */
+  default boolean follower() {
+    return false;
+  }
 
   /**
    * Asks the log to keep its history from the LSN {@code fromLsn} reports (read at each compaction)

@@ -2,6 +2,7 @@ package io.kvdb.server.command;
 
 import io.kvdb.core.KvStore;
 import io.kvdb.core.spi.StoreEngine;
+import io.kvdb.core.spi.WriteAheadLog;
 import io.kvdb.replication.ReplicationNode;
 import io.kvdb.server.config.ServerConfig;
 import io.kvdb.server.connection.ClientRegistry;
@@ -73,8 +74,18 @@ public final class ServerContext {
   }
 
   /** The WAL now (a replica's full sync replaces it), or null for an in-memory server. */
-  public SegmentedWal wal() {
+  public WriteAheadLog wal() {
     return node == null ? null : node.wal();
+  }
+
+  /**
+   * The WAL now as kvdb-wal's {@code SegmentedWal}, for the figures only it keeps (fsync and group
+   * histograms, its directory and limits) that INFO and the metrics show; null for an in-memory
+   * server or a node on another log implementation. The server's wiring builds its node on
+   * SegmentedWal ({@code KvdbServer}); the commands use the log through {@link #wal()}.
+   */
+  public SegmentedWal segmentedWal() {
+    return node != null && node.wal() instanceof SegmentedWal s ? s : null;
   }
 
   /** The engine underneath, for its statistics (memory, recovery report, shards). */

@@ -182,7 +182,7 @@ final class InfoCommand {
   }
 
   private static void persistence(ServerContext s, StringBuilder b) {
-    SegmentedWal wal = s.wal();
+    SegmentedWal wal = s.segmentedWal();
     ServerConfig.Wal cfg = s.config().wal();
     line(b, "loading", 0);
     line(b, "aof_enabled", wal == null ? 0 : 1);

@@ -94,7 +94,7 @@ final class KvdbCollector implements MultiCollector {
             "The data's memory limit (maxmemory).",
             engine.maxMemoryBytes()));
     commands(out, server.commandStats());
-    wal(out, server.wal());
+    wal(out, server.segmentedWal());
     replication(out, server.replication());
     return new MetricSnapshots(out);
   }
