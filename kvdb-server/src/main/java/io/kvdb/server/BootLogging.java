@@ -8,7 +8,7 @@ import io.kvdb.server.config.ServerConfig;
 /**
  * Logback's configuration until the YAML {@code logging} section is applied: the defaults of that
  * section, set in code. Found by Logback through {@code META-INF/services}, so that no XML
- * configuration is parsed at start-up (Joran and the SAX parser took ~120 ms of a 0.8 s start,
+ * configuration is parsed at start-up (Joran and the SAX parser were the largest part of it:
  * docs/benchmarks.md). A {@code logback-test.xml} on the class path (the tests') or {@code
  * -Dlogback.configurationFile} still wins: then this configurator steps aside.
  */

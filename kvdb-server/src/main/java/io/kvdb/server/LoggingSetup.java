@@ -23,7 +23,7 @@ final class LoggingSetup {
   /**
    * Configures {@code lc} (also while Logback initialises: see {@link BootLogging}). Applying the
    * configuration {@code lc} already runs with is skipped: with the defaults, start-up would
-   * otherwise build the same appender twice (~20 ms).
+   * otherwise build the same appender twice.
    */
   static synchronized void apply(LoggerContext lc, ServerConfig.Logging cfg) {
     if (cfg.equals(lc.getObject(APPLIED))

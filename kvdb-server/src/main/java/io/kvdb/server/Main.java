@@ -37,15 +37,15 @@ public final class Main implements Callable<Integer> {
   Path config;
 
   public static void main(String[] args) throws Exception {
-    // Netty records JFR events for its allocator when JFR is there; loading JFR costs ~80 ms of
-    // start-up (docs/benchmarks.md) for events nobody asked for. -Dio.netty.jfr.enabled=true
+    // Netty records JFR events for its allocator when JFR is there; loading JFR is a visible part
+    // of start-up (docs/benchmarks.md) for events nobody asked for. -Dio.netty.jfr.enabled=true
     // brings them back.
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
     // The README's command has no arguments: picocli's model (reflection over the options and
-    // the subcommand) costs ~150 ms of start-up, so it is built only when there is something to
-    // parse.
+    // the subcommand) is a large part of start-up (docs/benchmarks.md), so it is built only when
+    // there is something to parse.
     System.exit(args.length == 0 ? new Main().call() : new CommandLine(new Main()).execute(args));
   }
 

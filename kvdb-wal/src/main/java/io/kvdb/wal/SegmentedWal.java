@@ -13,7 +13,6 @@ import io.kvdb.core.spi.WriteAheadLog;
 import io.kvdb.wal.internal.CleanClose;
 import io.kvdb.wal.internal.DirectoryLock;
 import io.kvdb.wal.internal.GroupCommitter;
-import io.kvdb.wal.internal.LogDirectory;
 import io.kvdb.wal.internal.LogHistories;
 import io.kvdb.wal.internal.SegmentCursor;
 import io.kvdb.wal.internal.WalLoader;
@@ -185,8 +184,8 @@ public final class SegmentedWal implements WriteAheadLog {
 
   /**
    * Whether this log follows a master's history: its records arrived from a master ({@link
-   * #adoptHistory}, or a full sync's {@link #createFromSnapshot}) and it has appended none of its
-   * own since. Such a log does not fork when recovery loses its tail.
+   * #adoptHistory}, or a full sync's {@link LogFactory#createFromSnapshot}) and it has appended
+   * none of its own since. Such a log does not fork when recovery loses its tail.
    */
   @Override
   public boolean follower() {
@@ -457,40 +456,5 @@ public final class SegmentedWal implements WriteAheadLog {
         .addKeyValue("wal", name)
         .addKeyValue("lsn", committer.lastLsn())
         .log("[wal {}] closed at LSN {}", name, committer.lastLsn());
-  }
-
-  /**
-   * Creates a WAL directory that starts from a snapshot: a store opened on it holds {@code entries}
-   * as of LSN {@code lsn}, follows {@code history}, and appends from {@code lsn + 1}. A replica
-   * uses it to build a full sync beside its old data. The entries must be exactly the state at
-   * {@code lsn} for the directory's own recovery to be exact on its own; a replica whose entries
-   * came from a fuzzy walk switches to the directory only after it has also logged the records up
-   * to the walk's end.
-   *
-   * @throws IOException if {@code dir} exists and is not empty, or writing fails
-   */
-  public static void createFromSnapshot(Path dir, long lsn, LogHistory history, StoreState entries)
-      throws IOException {
-    LogDirectory.createFromSnapshot(dir, lsn, history, entries);
-  }
-
-  /**
-   * Cuts the log in {@code dir} (not open) back to LSN {@code lsn}: the segment holding {@code lsn
-   * + 1} is truncated where that record starts, later segments are deleted. The caller keeps what
-   * it cuts first (a replica's rollback file). Refused when a snapshot after {@code lsn} already
-   * holds the records (the state at {@code lsn} cannot be rebuilt then).
-   *
-   * @throws IOException if a snapshot is newer than {@code lsn}, or the files cannot be changed
-   */
-  public static void truncateAfter(Path dir, long lsn) throws IOException {
-    LogDirectory.truncateAfter(dir, lsn);
-  }
-
-  /**
-   * Whether {@link #truncateAfter} could cut the log in {@code dir} back to {@code lsn}: throws the
-   * reason it could not (a snapshot newer than {@code lsn}), changes nothing. The log may be open.
-   */
-  public static void checkTruncateAfter(Path dir, long lsn) throws IOException {
-    LogDirectory.check(dir, lsn);
   }
 }

@@ -11,13 +11,22 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * What is done to a log directory that is not open: one created from a snapshot ({@code
- * SegmentedWal.createFromSnapshot}), cut back to an LSN ({@code SegmentedWal.truncateAfter}).
+ * What is done to a log directory that is not open (for {@code SegmentedWal.factory}'s {@code
+ * LogFactory}): one created from a snapshot, one cut back to an LSN.
  */
 public final class LogDirectory {
   private LogDirectory() {}
 
-  /** See {@code SegmentedWal.createFromSnapshot}. */
+  /**
+   * Creates a WAL directory that starts from a snapshot: a store opened on it holds {@code entries}
+   * as of LSN {@code lsn}, follows {@code history}, and appends from {@code lsn + 1}. A replica
+   * uses it to build a full sync beside its old data. The entries must be exactly the state at
+   * {@code lsn} for the directory's own recovery to be exact on its own; a replica whose entries
+   * came from a fuzzy walk switches to the directory only after it has also logged the records up
+   * to the walk's end.
+   *
+   * @throws IOException if {@code dir} exists and is not empty, or writing fails
+   */
   public static void createFromSnapshot(Path dir, long lsn, LogHistory history, StoreState entries)
       throws IOException {
     Files.createDirectories(dir);
@@ -56,6 +65,14 @@ public final class LogDirectory {
     }
   }
 
+  /**
+   * Cuts the log in {@code dir} (not open) back to LSN {@code lsn}: the segment holding {@code lsn
+   * + 1} is truncated where that record starts, later segments are deleted. The caller keeps what
+   * it cuts first (a replica's rollback file). Refused when a snapshot after {@code lsn} already
+   * holds the records (the state at {@code lsn} cannot be rebuilt then).
+   *
+   * @throws IOException if a snapshot is newer than {@code lsn}, or the files cannot be changed
+   */
   public static void truncateAfter(Path dir, long lsn) throws IOException {
     List<Path> segments;
     List<Path> snapshots;
