@@ -206,6 +206,18 @@ public interface KvStore extends AutoCloseable {
   CompletableFuture<Void> syncBarrier();
 
   /**
+   * Writes a snapshot of the store through its write-ahead log now, while writes go on, so that a
+   * restart replays only what came after it (the log deletes the segments it covers).
+   *
+   * @return completes with the LSN the snapshot covers once it is published; fails for a store
+   *     without a log, or whose log keeps no snapshots
+   */
+  default CompletableFuture<Long> snapshot() {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this store takes no snapshots"));
+  }
+
+  /**
    * Applies a record received from a replication master, with its original LSN. The record's LSN
    * must be the next one after this store's last LSN.
    *

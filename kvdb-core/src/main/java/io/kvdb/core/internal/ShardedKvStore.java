@@ -244,6 +244,15 @@ public final class ShardedKvStore implements StoreEngine {
   }
 
   @Override
+  public CompletableFuture<Long> snapshot() {
+    ensureOpen();
+    return wal == null
+        ? CompletableFuture.failedFuture(
+            new IllegalStateException("a store without a write-ahead log has nothing to snapshot"))
+        : wal.snapshot();
+  }
+
+  @Override
   public CompletableFuture<Void> whenWritable() {
     return wal == null ? CompletableFuture.completedFuture(null) : wal.whenWritable();
   }

@@ -263,6 +263,11 @@ public final class NodeStore implements KvStore {
     return readable().size();
   }
 
+  @Override
+  public CompletableFuture<Long> snapshot() {
+    return current.snapshot();
+  }
+
   /**
    * Never throws: a server asks for it after every read. While loading there is nothing newer to
    * wait for (the command itself answered LOADING, or read the old store just before).
