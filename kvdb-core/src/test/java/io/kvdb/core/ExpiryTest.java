@@ -32,6 +32,27 @@ class ExpiryTest {
     return (ShardedKvStore) (wal == null ? b.build() : b.wal(wal).build());
   }
 
+  /**
+   * A read of a shard that holds no key with a TTL does not read the clock (nothing there can have
+   * expired); once a key in it has a TTL, reads see the clock again and its expiry to the ms.
+   */
+  @Test
+  void readsOfKeysWithoutATtlTakeNoClockRead() {
+    try (KvStore store = KvStore.builder().shards(1).clock(clock).build()) {
+      store.put("plain", "v");
+      long before = clock.reads();
+      for (int i = 0; i < 100; i++) {
+        assertThat(store.get("plain")).isEqualTo("v");
+      }
+      assertThat(clock.reads()).isEqualTo(before);
+      store.put("ttl".getBytes(UTF_8), "x".getBytes(UTF_8), Duration.ofMillis(50));
+      clock.advance(51);
+      assertThat(store.get("ttl")).isNull();
+      assertThat(store.get("plain")).isEqualTo("v");
+      assertThat(clock.reads()).isGreaterThan(before);
+    }
+  }
+
   @Test
   void aKeyIsThereUntilItsExpiryMillisecondAndGoneOneMillisecondLater() {
     try (ShardedKvStore s = store(null)) {

@@ -9,6 +9,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /** A clock a test moves by hand, in milliseconds. Thread-safe. */
 public final class ManualClock extends Clock {
   private final AtomicLong millis;
+  private final AtomicLong reads = new AtomicLong();
+
+  /** How many times the clock was read. */
+  public long reads() {
+    return reads.get();
+  }
 
   public ManualClock(long startMillis) {
     this.millis = new AtomicLong(startMillis);
@@ -24,6 +30,7 @@ public final class ManualClock extends Clock {
 
   @Override
   public long millis() {
+    reads.incrementAndGet();
     return millis.get();
   }
 

@@ -23,10 +23,44 @@ public final class CommandContext {
   private KvStore view; // inside EXEC: the atomic view of the transaction's keys
   private Consumer<Reply> push = r -> {};
   private CommandStats.ThreadStats threadStats; // this connection's event loop's
+  private boolean batched; // the connection is running one read's commands back to back
+  private long clock; // while batched: when the last command ended (System.nanoTime)
+  private boolean clockSet;
 
   public CommandContext(ServerContext server, ConnectionState connection) {
     this.server = server;
     this.connection = connection;
+  }
+
+  /**
+   * While {@code on}, the commands run through this context come from one read of the connection,
+   * back to back: each starts when the previous one ended, so timing a command costs one clock read
+   * instead of two (statistics are kept for every command; docs/benchmarks.md). The gap between two
+   * commands (the previous reply's encoding) counts toward the next. Off: every command reads the
+   * clock when it starts.
+   */
+  public void batch(boolean on) {
+    if (batched != on) {
+      batched = on;
+      clockSet = false;
+    }
+  }
+
+  /** When the command about to run starts (see {@link #batch}). */
+  long commandStart() {
+    if (batched && clockSet) {
+      return clock;
+    }
+    long now = System.nanoTime();
+    clock = now;
+    clockSet = batched;
+    return now;
+  }
+
+  /** The command that is running ended at {@code nanos}. */
+  void commandEnded(long nanos) {
+    clock = nanos;
+    clockSet = batched;
   }
 
   void begin(CommandSpec spec) {

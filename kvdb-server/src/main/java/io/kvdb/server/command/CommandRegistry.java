@@ -99,11 +99,12 @@ public final class CommandRegistry {
   public Reply execute(CommandContext ctx, byte[][] argv) {
     Transaction tx = ctx.connection().transaction();
     CommandSpec spec = lookup(argv[0]);
+    long start = ctx.commandStart();
     if (spec == null) {
-      ctx.connection().touch("unknown");
+      ctx.connection().touch("unknown", start);
       return refuse(ctx, null, RespErrors.unknownCommand(argv));
     }
-    ctx.connection().touch(spec.name());
+    ctx.connection().touch(spec.name(), start);
     if (!ctx.connection().authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
       return refuse(ctx, spec, RespErrors.NOAUTH);
     }
@@ -189,7 +190,7 @@ public final class CommandRegistry {
     }
     CommandSpec outer = ctx.current();
     ctx.begin(spec);
-    long start = System.nanoTime();
+    long start = ctx.commandStart();
     Reply reply;
     try {
       reply = spec.handler().handle(ctx, argv);
@@ -202,7 +203,9 @@ public final class CommandRegistry {
     } finally {
       ctx.begin(outer);
     }
-    long took = System.nanoTime() - start;
+    long end = System.nanoTime();
+    ctx.commandEnded(end);
+    long took = end - start;
     ctx.server()
         .commandStats()
         .ran(ctx.threadStats(), spec, took, reply instanceof Reply.Error e ? e.message() : null);

@@ -20,7 +20,7 @@ public final class ConnectionState {
   private volatile String libName;
   private volatile String libVersion;
   private volatile String lastCommand = "NULL";
-  private volatile long lastActiveMillis = createdMillis;
+  private volatile long lastActiveNanos = System.nanoTime();
   private long lastWriteLsn; // event loop only
   private final Transaction transaction = new Transaction(); // event loop only
   private volatile boolean repliesOff; // CLIENT REPLY OFF
@@ -209,9 +209,10 @@ public final class ConnectionState {
     return !repliesOff;
   }
 
-  public void touch(String command) {
+  /** A command arrived at {@code nanos} (System.nanoTime: the clock its timing read). */
+  public void touch(String command, long nanos) {
     lastCommand = command;
-    lastActiveMillis = System.currentTimeMillis();
+    lastActiveNanos = nanos;
   }
 
   /**
@@ -236,7 +237,7 @@ public final class ConnectionState {
         + " age="
         + (now - createdMillis) / 1000
         + " idle="
-        + (now - lastActiveMillis) / 1000
+        + Math.max(0, System.nanoTime() - lastActiveNanos) / 1_000_000_000L
         + " flags="
         + flags
         + " db=0 multi="

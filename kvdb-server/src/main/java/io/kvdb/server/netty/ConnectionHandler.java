@@ -213,11 +213,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       backlog.add(msg);
       return;
     }
+    commands.batch(true); // until this read is complete: one clock read per command
     run(msg);
   }
 
   /** Runs the backlog in order until it is empty or the connection pauses again. */
   private void runBacklog() {
+    commands.batch(false); // a later event: the first command reads the clock afresh
     while (!paused && !closing && !backlog.isEmpty()) {
       if (mustPause(backlog.peek())) {
         return;
@@ -352,6 +354,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    commands.batch(false);
     flush();
     ctx.fireChannelReadComplete();
   }
