@@ -1,6 +1,8 @@
 package io.kvdb.core;
 
 import io.kvdb.core.spi.WalRecord;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -83,6 +85,32 @@ public interface KvStore extends AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   byte[] get(byte[] key);
+
+  /**
+   * Copies the value stored under {@code key} into {@code into} (at its position, which advances by
+   * the value's length) when it fits in {@code into}'s remaining bytes; allocates nothing. When it
+   * does not fit, or the key is absent, the position stays (the bytes past it may have been
+   * overwritten): the returned length says how much room to make. The value read is one the key
+   * held at one instant, as {@link #get(byte[])}.
+   *
+   * @return the value's length, or -1 when the key is absent
+   * @throws NullPointerException if {@code key} or {@code into} is null
+   * @throws java.nio.ReadOnlyBufferException if {@code into} is read-only
+   * @throws IllegalStateException if the store is closed
+   */
+  default int get(byte[] key, ByteBuffer into) {
+    if (into.isReadOnly()) {
+      throw new ReadOnlyBufferException();
+    }
+    byte[] v = get(key);
+    if (v == null) {
+      return -1;
+    }
+    if (v.length <= into.remaining()) {
+      into.put(v);
+    }
+    return v.length;
+  }
 
   /**
    * Returns copies of the values of {@code keys}, in order, with {@code null} for absent keys. The

@@ -11,6 +11,7 @@ import io.kvdb.core.spi.RecordType;
 import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.testing.ManualClock;
 import io.kvdb.core.testing.RecordingWal;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,8 +47,10 @@ class ExpiryTest {
       }
       assertThat(clock.reads()).isEqualTo(before);
       store.put("ttl".getBytes(UTF_8), "x".getBytes(UTF_8), Duration.ofMillis(50));
+      assertThat(store.get("ttl".getBytes(UTF_8), ByteBuffer.allocate(8))).isEqualTo(1);
       clock.advance(51);
       assertThat(store.get("ttl")).isNull();
+      assertThat(store.get("ttl".getBytes(UTF_8), ByteBuffer.allocate(8))).isEqualTo(-1);
       assertThat(store.get("plain")).isEqualTo("v");
       assertThat(clock.reads()).isGreaterThan(before);
     }

@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +20,29 @@ class KvStoreApiTest {
   @AfterEach
   void close() {
     store.close();
+  }
+
+  /** get into a caller's buffer: copies when it fits, says the length either way, -1 if absent. */
+  @Test
+  void getIntoACallersBufferCopiesOnlyWhatFits() {
+    try (KvStore store = KvStore.inMemory()) {
+      store.put("k", "hello");
+      ByteBuffer big = ByteBuffer.allocate(16);
+      big.put((byte) '>');
+      assertThat(store.get("k".getBytes(UTF_8), big)).isEqualTo(5);
+      assertThat(big.position()).isEqualTo(6);
+      assertThat(new String(big.array(), 0, 6, UTF_8)).isEqualTo(">hello");
+      ByteBuffer small = ByteBuffer.allocate(4);
+      assertThat(store.get("k".getBytes(UTF_8), small)).isEqualTo(5);
+      assertThat(small.position()).isZero();
+      assertThat(store.get("absent".getBytes(UTF_8), big)).isEqualTo(-1);
+      assertThat(big.position()).isEqualTo(6);
+      ByteBuffer direct = ByteBuffer.allocateDirect(8);
+      assertThat(store.get("k".getBytes(UTF_8), direct)).isEqualTo(5);
+      assertThat(direct.flip().get(new byte[5]).position()).isEqualTo(5);
+      assertThatThrownBy(() -> store.get("k".getBytes(UTF_8), big.asReadOnlyBuffer()))
+          .isInstanceOf(ReadOnlyBufferException.class);
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.kvdb.core.internal;
 
 import io.kvdb.core.ScanPage;
 import io.kvdb.core.Ttl;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -37,6 +38,36 @@ final class KeyReads {
    */
   private long nowIfAnyTtl(Shards.Shard s) {
     return s.map.volatileCount() > 0 ? clock.millis() : 0;
+  }
+
+  /** See {@code KvStore.get(byte[], ByteBuffer)}: the same protocol as {@link #get(byte[])}. */
+  int get(byte[] key, ByteBuffer into) {
+    int h = KeyHash.hash(key);
+    Shards.Shard s = shards.of(h);
+    int at = into.position();
+    int room = into.remaining();
+    int n = -1;
+    long stamp = s.lock.tryOptimisticRead();
+    boolean valid = false;
+    if (stamp != 0) {
+      n = s.map.copyValue(key, h, nowIfAnyTtl(s), into, at, room);
+      valid = s.lock.validate(stamp);
+    }
+    if (!valid) {
+      stamp = s.lock.readLock();
+      try {
+        n = s.map.copyValue(key, h, nowIfAnyTtl(s), into, at, room);
+      } finally {
+        s.lock.unlockRead(stamp);
+      }
+    }
+    if (n < 0 && s.map.volatileCount() > 0 && s.map.find(key, h) != null) {
+      writes.reclaim(key); // present but expired
+    }
+    if (n >= 0 && n <= room) {
+      into.position(at + n);
+    }
+    return n;
   }
 
   byte[] get(byte[] key) {

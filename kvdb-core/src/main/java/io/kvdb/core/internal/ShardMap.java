@@ -2,6 +2,7 @@ package io.kvdb.core.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -167,6 +168,29 @@ final class ShardMap {
       return null;
     }
     return Arrays.copyOfRange(e, from, e.length);
+  }
+
+  /**
+   * Copies the value of {@code key} into {@code into} at {@code at} (absolute: the caller moves the
+   * position once its read validated) when it fits in {@code room} bytes. Safe to call racily: a
+   * torn read copies garbage at worst, which the caller's failed validation discards.
+   *
+   * @return the value's length, or -1 when absent or expired at {@code now}
+   */
+  int copyValue(byte[] key, int hash, long now, ByteBuffer into, int at, int room) {
+    byte[] e = find(key, hash);
+    if (e == null) {
+      return -1;
+    }
+    int from = keyStart(e) + key.length;
+    if (from > e.length || expired(e, now)) {
+      return -1;
+    }
+    int n = e.length - from;
+    if (n <= room) {
+      into.put(at, e, from, n);
+    }
+    return n;
   }
 
   /** The entry of {@code key} (expired or not), or null. */

@@ -12,6 +12,8 @@ import io.kvdb.core.spi.WalRecord;
 import io.kvdb.core.spi.WriteAheadLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -175,6 +177,19 @@ public final class ShardedKvStore implements StoreEngine {
     byte[] value = reads.get(key);
     gate.refuseLostWrite(key);
     return value;
+  }
+
+  @Override
+  public int get(byte[] key, ByteBuffer into) {
+    limits.checkKey(key);
+    Objects.requireNonNull(into, "into must not be null");
+    if (into.isReadOnly()) {
+      throw new ReadOnlyBufferException();
+    }
+    ensureOpen();
+    int n = reads.get(key, into);
+    gate.refuseLostWrite(key);
+    return n;
   }
 
   @Override

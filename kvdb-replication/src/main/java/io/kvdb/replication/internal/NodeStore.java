@@ -11,6 +11,7 @@ import io.kvdb.replication.DatasetLoadingException;
 import io.kvdb.replication.ReadOnlyReplicaException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -121,6 +122,11 @@ public final class NodeStore implements KvStore {
   @Override
   public byte[] get(byte[] key) {
     return readable().get(key);
+  }
+
+  @Override
+  public int get(byte[] key, ByteBuffer into) {
+    return readable().get(key, into);
   }
 
   @Override
