@@ -120,7 +120,7 @@ final class AtomicView implements KvStore {
       for (int i = 0; i < shards.count(); i++) {
         for (byte[] e : shards.get(i).map.entriesCopy()) {
           if (ShardMap.isLive(e)) {
-            undoKeys.add(ShardMap.keyOf(e));
+            undoKeys.add(EntryLayout.keyOf(e));
             undoEntries.add(e);
           }
         }
@@ -155,10 +155,10 @@ final class AtomicView implements KvStore {
     int h = shardOf(key);
     long now = clock.millis();
     byte[] e = shards.of(h).map.find(key, h);
-    if (e == null || ShardMap.expired(e, now)) {
+    if (e == null || EntryLayout.expired(e, now)) {
       return Ttl.noKey(now);
     }
-    return new Ttl(true, ShardMap.expireAt(e), now);
+    return new Ttl(true, EntryLayout.expireAt(e), now);
   }
 
   @Override
@@ -209,9 +209,9 @@ final class AtomicView implements KvStore {
     ShardMap map = shards.of(h).map;
     long now = clock.millis();
     byte[] e = map.find(key, h);
-    boolean live = e != null && !ShardMap.expired(e, now);
+    boolean live = e != null && !EntryLayout.expired(e, now);
     Decision<R> d =
-        function.apply(live ? ShardMap.valueOf(e) : null, live ? ShardMap.expireAt(e) : 0);
+        function.apply(live ? EntryLayout.valueOf(e) : null, live ? EntryLayout.expireAt(e) : 0);
     if (d == null) {
       throw new NullPointerException("function returned null");
     }

@@ -101,10 +101,10 @@ final class KeyReads {
     try {
       long now = clock.millis();
       byte[] e = s.map.find(key, h);
-      if (e == null || ShardMap.expired(e, now)) {
+      if (e == null || EntryLayout.expired(e, now)) {
         return Ttl.noKey(now);
       }
-      return new Ttl(true, ShardMap.expireAt(e), now);
+      return new Ttl(true, EntryLayout.expireAt(e), now);
     } finally {
       s.lock.unlockRead(stamp);
     }

@@ -98,7 +98,7 @@ final class KeyScan {
       try {
         byte[] e = s.map.liveEntryFrom(random.nextInt(s.map.capacity()), now);
         if (e != null) {
-          return ShardMap.keyOf(e);
+          return EntryLayout.keyOf(e);
         }
       } finally {
         if (!lockHeld) {
@@ -113,7 +113,7 @@ final class KeyScan {
       try {
         byte[] e = s.map.liveEntryFrom(0, now);
         if (e != null) {
-          return ShardMap.keyOf(e);
+          return EntryLayout.keyOf(e);
         }
       } finally {
         if (!lockHeld) {

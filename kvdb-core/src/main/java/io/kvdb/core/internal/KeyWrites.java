@@ -57,7 +57,7 @@ final class KeyWrites {
     }
     long stamp = s.lock.writeLock();
     try {
-      if (expireAt != 0 && ShardMap.expired(expireAt, clock.millis())) {
+      if (expireAt != 0 && EntryLayout.expired(expireAt, clock.millis())) {
         // Already past: the key is removed instead (if it is there at all).
         return s.map.find(key, h) == null ? null : logAndApply(Mutation.delete(key));
       }
@@ -81,10 +81,10 @@ final class KeyWrites {
     long stamp = s.lock.writeLock();
     try {
       byte[] e = s.map.find(key, h);
-      if (e == null || (ShardMap.expired(e, clock.millis()) && !reclaim.getAsBoolean())) {
+      if (e == null || (EntryLayout.expired(e, clock.millis()) && !reclaim.getAsBoolean())) {
         return barrier.get().thenApply(v -> Boolean.FALSE);
       }
-      boolean live = !ShardMap.expired(e, clock.millis());
+      boolean live = !EntryLayout.expired(e, clock.millis());
       CompletableFuture<Void> durable = log(RecordType.DELETE, key, EMPTY, 0);
       s.map.remove(key, h);
       if (!live) {
@@ -103,9 +103,9 @@ final class KeyWrites {
     try {
       long now = clock.millis();
       byte[] e = s.map.find(key, h);
-      boolean live = e != null && !ShardMap.expired(e, now);
+      boolean live = e != null && !EntryLayout.expired(e, now);
       Decision<R> d =
-          function.apply(live ? ShardMap.valueOf(e) : null, live ? ShardMap.expireAt(e) : 0);
+          function.apply(live ? EntryLayout.valueOf(e) : null, live ? EntryLayout.expireAt(e) : 0);
       if (d == null) {
         throw new NullPointerException("function returned null");
       }
@@ -139,7 +139,7 @@ final class KeyWrites {
   }
 
   private void countIfExpired(byte[] entry) {
-    if (entry != null && ShardMap.expired(entry, clock.millis())) {
+    if (entry != null && EntryLayout.expired(entry, clock.millis())) {
       expirer.countReclaimed();
     }
   }
@@ -159,7 +159,7 @@ final class KeyWrites {
     long stamp = s.lock.writeLock();
     try {
       byte[] e = s.map.find(key, h);
-      if (e == null || !ShardMap.expired(e, clock.millis())) {
+      if (e == null || !EntryLayout.expired(e, clock.millis())) {
         return; // gone or rewritten meanwhile
       }
       try {
@@ -196,7 +196,7 @@ final class KeyWrites {
    */
   static Mutation resolve(
       byte[] key, byte[] e, long now, Decision<?> d, boolean reclaim, boolean copyValue) {
-    boolean live = e != null && !ShardMap.expired(e, now);
+    boolean live = e != null && !EntryLayout.expired(e, now);
     Mutation reclaimed = e != null && !live && reclaim ? Mutation.delete(key) : null;
     switch (d.action()) {
       case KEEP -> {
@@ -208,9 +208,9 @@ final class KeyWrites {
       case PUT -> {
         long at =
             d.expireAtMillis() == Decision.KEEP_TTL
-                ? (live ? ShardMap.expireAt(e) : 0)
+                ? (live ? EntryLayout.expireAt(e) : 0)
                 : d.expireAtMillis();
-        if (ShardMap.expired(at, now)) {
+        if (EntryLayout.expired(at, now)) {
           return e == null ? null : Mutation.delete(key);
         }
         byte[] value = copyValue ? d.newValue().clone() : d.newValue();
@@ -220,10 +220,10 @@ final class KeyWrites {
         if (!live) {
           return reclaimed;
         }
-        if (ShardMap.expired(d.expireAtMillis(), now)) {
+        if (EntryLayout.expired(d.expireAtMillis(), now)) {
           return Mutation.delete(key);
         }
-        return d.expireAtMillis() == ShardMap.expireAt(e)
+        return d.expireAtMillis() == EntryLayout.expireAt(e)
             ? null
             : Mutation.expire(key, d.expireAtMillis());
       }

@@ -69,7 +69,7 @@ final class Limits {
       return;
     }
     long used = shards.usedMemory();
-    if (used + ShardMap.cost(16 + key.length + valueLength) <= maxMemory) {
+    if (used + EntryLayout.cost(16 + key.length + valueLength) <= maxMemory) {
       return;
     }
     long growth = map.growth(key, hash, valueLength, withTtl);

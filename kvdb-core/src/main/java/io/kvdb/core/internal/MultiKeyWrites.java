@@ -138,7 +138,7 @@ final class MultiKeyWrites {
         if (e == null || (seen != null && !seen.add(ByteBuffer.wrap(key)))) {
           continue;
         }
-        boolean live = !ShardMap.expired(e, now);
+        boolean live = !EntryLayout.expired(e, now);
         if (live || reclaimExpired) {
           deletes.add(Mutation.delete(key));
           at.add(i);

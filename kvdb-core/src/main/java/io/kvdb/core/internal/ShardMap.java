@@ -1,9 +1,6 @@
 package io.kvdb.core.internal;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -13,21 +10,17 @@ import java.util.function.Consumer;
  *
  * <h2>Format</h2>
  *
- * Each entry is one {@code byte[]}: the key's 4-byte hash, a 4-byte key length, for a key with a
- * time to live its 8-byte expiry (absolute Unix milliseconds), the key, then the value (all
- * big-endian). The key length's top bit says whether the expiry is there: a key without a TTL pays
- * nothing for the feature, one with a TTL pays exactly 8 bytes. One array per entry, instead of a
- * node, a key wrapper, a key array and a value array, keeps a 16-byte key with a 100-byte value
- * near 150 bytes of heap; keeping the hash in the entry (not in a parallel {@code int[]}) saves a
- * cache miss per lookup, which is most of the cost of a read.
+ * Each entry is one {@code byte[]} laid out by {@link EntryLayout}: hash, key length, optional
+ * expiry, key, value.
  *
  * <h2>Expiry</h2>
  *
  * The map stores expiry times; it never decides on its own that a key is gone. Readers pass the
- * current time and an entry whose expiry is before it reads as absent ({@link #expired}); only the
- * owner's explicit {@link #remove} (the active expirer, a write that finds the key expired) frees
- * it. The map counts its entries with a TTL and keeps a lower bound of their earliest expiry, so
- * that the expirer and an exact {@code size} skip shards where nothing can have expired.
+ * current time and an entry whose expiry is before it reads as absent ({@link
+ * EntryLayout#expired}); only the owner's explicit {@link #remove} (the active expirer, a write
+ * that finds the key expired) frees it. The map counts its entries with a TTL and keeps a lower
+ * bound of their earliest expiry, so that the expirer and an exact {@code size} skip shards where
+ * nothing can have expired.
  *
  * <h2>Tombstones</h2>
  *
@@ -48,12 +41,6 @@ import java.util.function.Consumer;
 final class ShardMap {
   private static final byte[] TOMBSTONE = new byte[0];
   private static final int MIN_CAPACITY = 16;
-  private static final int HEADER = 8;
-  private static final int TTL_FLAG = 0x8000_0000;
-  private static final VarHandle INT_BE =
-      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle LONG_BE =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private byte[][] slots = new byte[MIN_CAPACITY][];
   private int used; // live entries + tombstones
@@ -63,80 +50,6 @@ final class ShardMap {
   private volatile long earliestExpiry = Long.MAX_VALUE; // lower bound over entries with a TTL
   private long passEarliest = Long.MAX_VALUE; // the expirer's running minimum (see lowerEarliest)
   private int epoch;
-
-  static byte[] newEntry(int hash, byte[] key, byte[] value, long expireAt) {
-    int at = expireAt != 0 ? HEADER + 8 : HEADER;
-    byte[] e = new byte[at + key.length + value.length];
-    putInt(e, 0, hash);
-    putInt(e, 4, expireAt != 0 ? key.length | TTL_FLAG : key.length);
-    if (expireAt != 0) {
-      LONG_BE.set(e, HEADER, expireAt);
-    }
-    System.arraycopy(key, 0, e, at, key.length);
-    System.arraycopy(value, 0, e, at + key.length, value.length);
-    return e;
-  }
-
-  private static void putInt(byte[] b, int at, int v) {
-    INT_BE.set(b, at, v);
-  }
-
-  private static int getInt(byte[] b, int at) {
-    return (int) INT_BE.get(b, at); // one load, not four
-  }
-
-  static int keyLength(byte[] entry) {
-    return getInt(entry, 4) & ~TTL_FLAG;
-  }
-
-  static boolean hasTtl(byte[] entry) {
-    return (getInt(entry, 4) & TTL_FLAG) != 0;
-  }
-
-  /** Where the key starts: after the header and, for a key with a TTL, its expiry. */
-  private static int keyStart(byte[] entry) {
-    return hasTtl(entry) ? HEADER + 8 : HEADER;
-  }
-
-  /** The entry's expiry in Unix milliseconds, 0 for none. */
-  static long expireAt(byte[] entry) {
-    return hasTtl(entry) ? (long) LONG_BE.get(entry, HEADER) : 0;
-  }
-
-  /** Whether an expiry of {@code expireAt} has passed at {@code now} (Redis: now > expireAt). */
-  static boolean expired(long expireAt, long now) {
-    return expireAt != 0 && expireAt < now;
-  }
-
-  static boolean expired(byte[] entry, long now) {
-    return hasTtl(entry) && (long) LONG_BE.get(entry, HEADER) < now;
-  }
-
-  static byte[] keyOf(byte[] entry) {
-    int from = keyStart(entry);
-    return Arrays.copyOfRange(entry, from, from + keyLength(entry));
-  }
-
-  static byte[] valueOf(byte[] entry) {
-    return Arrays.copyOfRange(entry, keyStart(entry) + keyLength(entry), entry.length);
-  }
-
-  static int valueLength(byte[] entry) {
-    return entry.length - keyStart(entry) - keyLength(entry);
-  }
-
-  /** Whether {@code entry} holds {@code key}; false (never an exception) for torn racy reads. */
-  private static boolean matches(byte[] entry, int hash, byte[] key) {
-    if (entry.length < HEADER || getInt(entry, 0) != hash) {
-      return false;
-    }
-    int field = getInt(entry, 4);
-    int n = field & ~TTL_FLAG;
-    int from = (field & TTL_FLAG) != 0 ? HEADER + 8 : HEADER;
-    return n == key.length
-        && from + n <= entry.length
-        && Arrays.equals(entry, from, from + n, key, 0, n);
-  }
 
   int size() {
     return size;
@@ -163,8 +76,8 @@ final class ShardMap {
     if (e == null) {
       return null;
     }
-    int from = keyStart(e) + key.length;
-    if (from > e.length || expired(e, now)) {
+    int from = EntryLayout.keyStart(e) + key.length;
+    if (from > e.length || EntryLayout.expired(e, now)) {
       return null;
     }
     return Arrays.copyOfRange(e, from, e.length);
@@ -182,8 +95,8 @@ final class ShardMap {
     if (e == null) {
       return -1;
     }
-    int from = keyStart(e) + key.length;
-    if (from > e.length || expired(e, now)) {
+    int from = EntryLayout.keyStart(e) + key.length;
+    if (from > e.length || EntryLayout.expired(e, now)) {
       return -1;
     }
     int n = e.length - from;
@@ -202,7 +115,7 @@ final class ShardMap {
       if (e == null) {
         return null;
       }
-      if (matches(e, hash, key)) {
+      if (EntryLayout.matches(e, hash, key)) {
         return e;
       }
     }
@@ -219,16 +132,18 @@ final class ShardMap {
    */
   boolean putValue(byte[] key, int hash, byte[] value, long expireAt) {
     byte[] e = find(key, hash);
-    int at = expireAt != 0 ? HEADER + 8 : HEADER;
-    if (e != null && e.length == at + key.length + value.length && hasTtl(e) == (expireAt != 0)) {
+    int at = expireAt != 0 ? EntryLayout.HEADER + 8 : EntryLayout.HEADER;
+    if (e != null
+        && e.length == at + key.length + value.length
+        && EntryLayout.hasTtl(e) == (expireAt != 0)) {
       System.arraycopy(value, 0, e, at + key.length, value.length);
       if (expireAt != 0) {
-        LONG_BE.set(e, HEADER, expireAt);
+        EntryLayout.LONG_BE.set(e, EntryLayout.HEADER, expireAt);
         lowerEarliest(expireAt);
       }
       return false;
     }
-    byte[] fresh = newEntry(hash, key, value, expireAt);
+    byte[] fresh = EntryLayout.newEntry(hash, key, value, expireAt);
     byte[] old = put(key, hash, fresh);
     return old == null;
   }
@@ -244,33 +159,30 @@ final class ShardMap {
     if (e == null) {
       return false;
     }
-    if (hasTtl(e) && expireAt != 0) {
-      LONG_BE.set(e, HEADER, expireAt);
+    if (EntryLayout.hasTtl(e) && expireAt != 0) {
+      EntryLayout.LONG_BE.set(e, EntryLayout.HEADER, expireAt);
       lowerEarliest(expireAt);
       return true;
     }
-    if (!hasTtl(e) && expireAt == 0) {
+    if (!EntryLayout.hasTtl(e) && expireAt == 0) {
       return true;
     }
-    put(key, hash, newEntry(hash, key, valueOf(e), expireAt));
+    put(key, hash, EntryLayout.newEntry(hash, key, EntryLayout.valueOf(e), expireAt));
     return true;
   }
 
   /** How many bytes {@link #putValue} would add (negative or zero when it would not grow). */
   long growth(byte[] key, int hash, int valueLength, boolean withTtl) {
     byte[] e = find(key, hash);
-    long next = cost((withTtl ? HEADER + 8 : HEADER) + key.length + valueLength);
-    return e == null ? next : next - cost(e.length);
+    long next =
+        EntryLayout.cost(
+            (withTtl ? EntryLayout.HEADER + 8 : EntryLayout.HEADER) + key.length + valueLength);
+    return e == null ? next : next - EntryLayout.cost(e.length);
   }
 
   /** Estimated heap of the entries: arrays with headers and padding, plus their slot. */
   long bytes() {
     return bytes;
-  }
-
-  /** An entry's array (16-byte header, 8-byte aligned) plus its share of the slot array. */
-  static long cost(int entryLength) {
-    return ((16L + entryLength + 7) & ~7L) + 8;
   }
 
   private void lowerEarliest(long expireAt) {
@@ -287,15 +199,15 @@ final class ShardMap {
     long delta = 0;
     int ttl = 0;
     if (in != null) {
-      delta += cost(in.length);
-      if (hasTtl(in)) {
+      delta += EntryLayout.cost(in.length);
+      if (EntryLayout.hasTtl(in)) {
         ttl++;
-        lowerEarliest(expireAt(in));
+        lowerEarliest(EntryLayout.expireAt(in));
       }
     }
     if (out != null) {
-      delta -= cost(out.length);
-      ttl -= hasTtl(out) ? 1 : 0;
+      delta -= EntryLayout.cost(out.length);
+      ttl -= EntryLayout.hasTtl(out) ? 1 : 0;
     }
     bytes += delta;
     if (ttl != 0) {
@@ -327,7 +239,7 @@ final class ShardMap {
         if (free < 0) {
           free = i;
         }
-      } else if (matches(e, hash, key)) {
+      } else if (EntryLayout.matches(e, hash, key)) {
         s[i] = entry;
         account(entry, e);
         return e;
@@ -344,7 +256,7 @@ final class ShardMap {
       if (e == null) {
         return null;
       }
-      if (e != TOMBSTONE && matches(e, hash, key)) {
+      if (e != TOMBSTONE && EntryLayout.matches(e, hash, key)) {
         s[i] = TOMBSTONE;
         size--;
         account(null, e);
@@ -385,8 +297,8 @@ final class ShardMap {
     int given = 0;
     int i = fromSlot;
     for (; i < s.length && given < count; i++) {
-      if (isLive(s[i]) && !expired(s[i], now)) {
-        sink.accept(keyOf(s[i]));
+      if (isLive(s[i]) && !EntryLayout.expired(s[i], now)) {
+        sink.accept(EntryLayout.keyOf(s[i]));
         given++;
       }
     }
@@ -400,7 +312,7 @@ final class ShardMap {
     }
     int n = 0;
     for (byte[] e : slots) {
-      if (isLive(e) && expired(e, now)) {
+      if (isLive(e) && EntryLayout.expired(e, now)) {
         n++;
       }
     }
@@ -422,10 +334,10 @@ final class ShardMap {
     int end = (int) Math.min(s.length, (long) fromSlot + maxSlots);
     for (int i = fromSlot; i < end; i++) {
       byte[] e = s[i];
-      if (isLive(e) && hasTtl(e)) {
-        long at = expireAt(e);
+      if (isLive(e) && EntryLayout.hasTtl(e)) {
+        long at = EntryLayout.expireAt(e);
         if (at < now) {
-          expiredKeys.accept(keyOf(e));
+          expiredKeys.accept(EntryLayout.keyOf(e));
         } else if (at < passEarliest) {
           passEarliest = at;
         }
@@ -443,7 +355,7 @@ final class ShardMap {
     byte[][] s = slots;
     for (int k = 0; k < s.length; k++) {
       byte[] e = s[(fromSlot + k) & (s.length - 1)];
-      if (isLive(e) && !expired(e, now)) {
+      if (isLive(e) && !EntryLayout.expired(e, now)) {
         return e;
       }
     }
@@ -466,7 +378,7 @@ final class ShardMap {
     int mask = capacity - 1;
     for (byte[] e : old) {
       if (isLive(e)) {
-        int i = getInt(e, 0) & mask;
+        int i = EntryLayout.getInt(e, 0) & mask;
         while (fresh[i] != null) {
           i = (i + 1) & mask;
         }

@@ -42,19 +42,19 @@ final class SnapshotWalk {
           continue;
         }
         long st = s.lock.tryOptimisticRead();
-        byte[] key = ShardMap.keyOf(e);
-        byte[] value = ShardMap.valueOf(e);
-        long expireAt = ShardMap.expireAt(e);
+        byte[] key = EntryLayout.keyOf(e);
+        byte[] value = EntryLayout.valueOf(e);
+        long expireAt = EntryLayout.expireAt(e);
         if (!s.lock.validate(st)) {
           st = s.lock.readLock();
           try {
-            value = ShardMap.valueOf(e);
-            expireAt = ShardMap.expireAt(e);
+            value = EntryLayout.valueOf(e);
+            expireAt = EntryLayout.expireAt(e);
           } finally {
             s.lock.unlockRead(st);
           }
         }
-        if (skip && ShardMap.expired(expireAt, clock.millis())) {
+        if (skip && EntryLayout.expired(expireAt, clock.millis())) {
           continue;
         }
         visitor.visit(key, value, expireAt);
