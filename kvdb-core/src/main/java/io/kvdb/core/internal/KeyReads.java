@@ -3,6 +3,7 @@ package io.kvdb.core.internal;
 import io.kvdb.core.ScanPage;
 import io.kvdb.core.Ttl;
 import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +43,9 @@ final class KeyReads {
 
   /** See {@code KvStore.get(byte[], ByteBuffer)}: the same protocol as {@link #get(byte[])}. */
   int get(byte[] key, ByteBuffer into) {
+    if (into.isReadOnly()) { // into == null throws here too
+      throw new ReadOnlyBufferException();
+    }
     int h = KeyHash.hash(key);
     Shards.Shard s = shards.of(h);
     int at = into.position();

@@ -13,7 +13,6 @@ import io.kvdb.core.spi.WriteAheadLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ReadOnlyBufferException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -182,12 +181,8 @@ public final class ShardedKvStore implements StoreEngine {
   @Override
   public int get(byte[] key, ByteBuffer into) {
     limits.checkKey(key);
-    Objects.requireNonNull(into, "into must not be null");
-    if (into.isReadOnly()) {
-      throw new ReadOnlyBufferException();
-    }
     ensureOpen();
-    int n = reads.get(key, into);
+    int n = reads.get(key, into); // checks into (null, read-only)
     gate.refuseLostWrite(key);
     return n;
   }
@@ -426,11 +421,7 @@ public final class ShardedKvStore implements StoreEngine {
    */
   @Override
   public long entries() {
-    long n = 0;
-    for (int i = 0; i < shards.count(); i++) {
-      n += shards.get(i).map.size();
-    }
-    return n;
+    return shards.entries();
   }
 
   /** The estimated heap the data takes (entries and their slots), read without stopping writers. */

@@ -13,10 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -362,7 +360,7 @@ public final class SlaveLink implements AutoCloseable {
       try {
         switch (f.type()) {
           case RECORDS -> {
-            awaitRoomInLog();
+            LogRoom.await(host.wal(), () -> closed);
             applyRecords(host.current(), p, true);
           }
           case PING -> {
@@ -373,39 +371,6 @@ public final class SlaveLink implements AutoCloseable {
         }
       } catch (RuntimeException e) {
         throw new IOException("cannot apply " + f.type() + ": " + e, e);
-      }
-    }
-  }
-
-  /**
-   * Waits while this slave's log holds more queued records than it may (its disk is slow, or full:
-   * a stalled log retries its write every second and goes on by itself once space returns). The
-   * link stops reading meanwhile, so the master's socket fills and what it holds is one frame; the
-   * acknowledger keeps the link alive. Logged once per stall.
-   */
-  private void awaitRoomInLog() throws IOException {
-    WriteAheadLog wal = host.wal();
-    boolean logged = false;
-    while (!closed) {
-      try {
-        wal.whenWritable().get(1, TimeUnit.SECONDS);
-        if (logged) {
-          log.info("replication link: the log has room again; applying records");
-        }
-        return;
-      } catch (TimeoutException e) {
-        if (!logged) {
-          logged = true;
-          String why = wal.stalled();
-          log.warn(
-              "replication link: waiting for room in the log before applying more records ({})",
-              why == null ? "the disk is slow" : why);
-        }
-      } catch (ExecutionException e) {
-        throw new IOException("the log failed: " + e.getCause(), e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
       }
     }
   }
